@@ -1,0 +1,55 @@
+"""Settings: one class, read from TERRAIN_* environment variables."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TERRAIN_", extra="ignore")
+
+    data_dir: Path = Path("./data")
+    database_url: str = ""
+    secret_key: SecretStr | None = None
+    public_base_url: str = "http://127.0.0.1:8000"
+    # Agent devices keep a token for weeks of offline work; the PIN lock protects the phone.
+    access_token_lifetime_s: int = 60 * 60 * 24 * 30
+    # Coordinator/admin browser sessions (policy: 30 min idle, 12 h absolute).
+    staff_idle_timeout_s: int = 30 * 60
+    staff_absolute_timeout_s: int = 12 * 60 * 60
+    push_keys_path: Path | None = None
+    login_max_failures: int = 5
+    login_window_s: int = 15 * 60
+    # Comma-separated peers whose X-Forwarded-For we believe (the load balancer).
+    trusted_proxies: str = ""
+    sql_echo: bool = False
+    tombstone_horizon_days: int = Field(default=90, ge=90)
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'terrain.sqlite3').resolve()}"
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+    def resolved_secret_key(self) -> SecretStr:
+        """The configured key, or one generated once into DATA_DIR and reused after."""
+        if self.secret_key is not None:
+            return self.secret_key
+        path = self.ensure_data_dir() / "secret_key"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return SecretStr(path.read_text().strip())
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,109 @@
+"""Engine, connection pragmas and the request session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Annotated, Any
+
+from fastapi import Depends
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlmodel import Session
+
+from api.config import get_settings
+
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=15000",
+)
+
+
+def _sqlite_on_connect(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
+    # pysqlite opens its own transactions lazily and never for DDL; take control so that
+    # BEGIN is emitted by us (see the "begin" hook) and savepoints work in tests.
+    dbapi_conn.isolation_level = None
+    cursor = dbapi_conn.cursor()
+    for pragma in SQLITE_PRAGMAS:
+        cursor.execute(pragma)
+    cursor.close()
+
+
+def _sqlite_on_begin(conn: Any) -> None:
+    # A read-then-write transaction must hold the write lock from its start, otherwise
+    # SQLite answers "database is locked" when a second writer upgraded first.
+    mode = conn.get_execution_options().get("sqlite_begin", "")
+    conn.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 15}
+        )
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(
+        url,
+        echo=echo,
+        pool_size=10,
+        max_overflow=20,
+        pool_pre_ping=True,
+        # Durable acknowledgement (sync invariant I2) even if the server default was relaxed.
+        connect_args={"options": "-c synchronous_commit=on"},
+    )
+
+
+def check_durability(engine: Engine) -> dict[str, str]:
+    """Read back the durability settings; raise if any is not what the contract requires."""
+    found: dict[str, str] = {}
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout"):
+                found[name] = str(conn.exec_driver_sql(f"PRAGMA {name}").scalar())
+            ok = (
+                found["journal_mode"].lower() == "wal"
+                and found["synchronous"] == "2"
+                and found["foreign_keys"] == "1"
+                and int(found["busy_timeout"]) >= 5000
+            )
+        else:
+            found["synchronous_commit"] = str(
+                conn.execute(text("SHOW synchronous_commit")).scalar()
+            )
+            ok = found["synchronous_commit"] == "on"
+        conn.rollback()
+    if not ok:
+        raise RuntimeError(f"database durability settings are wrong: {found}")
+    return found
+
+
+@lru_cache
+def get_engine() -> Engine:
+    settings = get_settings()
+    settings.ensure_data_dir()
+    return make_engine(settings.resolved_database_url(), echo=settings.sql_echo)
+
+
+def begin_write(session: Session) -> None:
+    """Start the session's transaction as a writer (BEGIN IMMEDIATE on SQLite).
+
+    Call first thing in a writing use case. A read transaction the request already opened
+    (authentication) is ended first, since SQLite cannot upgrade it safely.
+    """
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def get_session() -> Iterator[Session]:
+    with Session(get_engine(), expire_on_commit=False) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]

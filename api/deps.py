@@ -1,0 +1,62 @@
+"""Request dependencies: the authenticated actor, role checks, the request language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from api.config import Settings, get_settings
+from api.db import SessionDep
+from api.errors import NotAuthenticated, PermissionDenied
+from api.users import service as user_service
+from api.users.service import Actor
+from api.vocab import Role
+
+# auto_error=False: a missing token gets our own 401 body, not FastAPI's.
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def current_actor(
+    session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(_bearer)]
+) -> Actor:
+    if not token:
+        raise NotAuthenticated()
+    return user_service.authenticate(session, token=token, settings=settings)
+
+
+CurrentUser = Annotated[Actor, Depends(current_actor)]
+
+
+def require_role(*roles: Role) -> Callable[[Actor], Actor]:
+    def check(actor: CurrentUser) -> Actor:
+        if actor.role not in roles:
+            raise PermissionDenied()
+        return actor
+
+    return check
+
+
+CoordinatorUser = Annotated[Actor, Depends(require_role(Role.coordinator, Role.admin))]
+AdminUser = Annotated[Actor, Depends(require_role(Role.admin))]
+
+
+def client_ip(request: Request) -> str:
+    """The caller's IP; X-Forwarded-For is believed only from a configured trusted proxy."""
+    settings = get_settings()
+    peer = request.client.host if request.client else "unknown"
+    trusted = {p.strip() for p in settings.trusted_proxies.split(",") if p.strip()}
+    forwarded = request.headers.get("x-forwarded-for")
+    if forwarded and peer in trusted:
+        # The right-most address not added by our own proxies is the real client.
+        for hop in reversed([h.strip() for h in forwarded.split(",") if h.strip()]):
+            if hop not in trusted:
+                return hop
+    return peer
+
+
+ClientIP = Annotated[str, Depends(client_ip)]

@@ -1,0 +1,72 @@
+"""Reusable validated field types (phone in E.164, e-mail, Belgian postcode, bounded text)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
+
+from api.validation import FieldProblem
+
+DEFAULT_REGION = "BE"
+
+
+def normalise_phone(value: str) -> str:
+    """Parse a phone number as typed (Belgian by default) and return it in E.164."""
+    try:
+        number = phonenumbers.parse(value, DEFAULT_REGION)
+    except phonenumbers.NumberParseException as exc:
+        raise FieldProblem("invalid_phone", "This is not a valid phone number.") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise FieldProblem("invalid_phone", "This is not a valid phone number.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_email(value: str) -> str:
+    try:
+        info = validate_email(value, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise FieldProblem("invalid_email", "This is not a valid e-mail address.") from exc
+    return info.normalized.lower()
+
+
+def _blank_to_none(value: object) -> object:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _postcode(value: str) -> str:
+    if not (len(value) == 4 and value.isdigit() and value[0] != "0"):
+        raise FieldProblem("invalid_postcode", "A Belgian postcode has 4 digits.")
+    return value
+
+
+Phone = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=40), AfterValidator(normalise_phone)
+]
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(normalise_email)
+]
+Postcode = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_postcode)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+Text80 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)]
+Text120 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
+Text1000 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+Text2000 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Text4000 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+
+# Optional values: an empty string from a form means "not given".
+OptPhone = Annotated[Phone | None, BeforeValidator(_blank_to_none)]
+OptEmail = Annotated[Email | None, BeforeValidator(_blank_to_none)]
+OptPostcode = Annotated[Postcode | None, BeforeValidator(_blank_to_none)]
+OptName = Annotated[Name | None, BeforeValidator(_blank_to_none)]
+OptText80 = Annotated[Text80 | None, BeforeValidator(_blank_to_none)]
+OptText120 = Annotated[Text120 | None, BeforeValidator(_blank_to_none)]
+OptText1000 = Annotated[Text1000 | None, BeforeValidator(_blank_to_none)]
+OptText2000 = Annotated[Text2000 | None, BeforeValidator(_blank_to_none)]
+OptText4000 = Annotated[Text4000 | None, BeforeValidator(_blank_to_none)]

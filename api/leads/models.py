@@ -1,0 +1,95 @@
+"""Leads, their target-group markers and their consent records."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index
+from sqlmodel import Field, SQLModel
+
+from sync.sqltypes import UTCDateTime, utcnow
+
+
+class Lead(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_lead_version_id", "version", "id"),
+        Index("ix_lead_team_status", "team_id", "status"),
+    )
+    id: uuid.UUID = Field(primary_key=True)
+    team_id: uuid.UUID = Field(foreign_key="team.id")
+    first_name: str = Field(max_length=100)
+    last_name: str | None = Field(default=None, max_length=100)
+    phone: str | None = Field(default=None, max_length=20, index=True)  # E.164
+    email: str | None = Field(default=None, max_length=254, index=True)
+    language: str = Field(default="fr", max_length=5)
+    commune: str | None = Field(default=None, max_length=80)
+    postcode: str | None = Field(default=None, max_length=4)
+    project_idea: str | None = Field(default=None, max_length=2000)
+    sector: str | None = Field(default=None, max_length=60)
+    project_stage: str | None = Field(default=None, max_length=20)
+    needs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Attribution: how the contact happened and who/what to credit.
+    channel: str = Field(max_length=30)
+    agent_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")
+    session_id: uuid.UUID | None = Field(default=None, foreign_key="outreach_session.id")
+    venue_id: uuid.UUID | None = Field(default=None, foreign_key="venue.id")
+    partner_id: uuid.UUID | None = Field(default=None, foreign_key="partner.id")
+    campaign: str | None = Field(default=None, max_length=80)
+    first_touch_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_touch_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    status: str = Field(default="new", max_length=20)
+    status_changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    assigned_to: uuid.UUID | None = Field(default=None, foreign_key="user.id", index=True)
+    created_by: uuid.UUID | None = Field(default=None, foreign_key="user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Sync: space version of the last change, per-field HLC stamps, tombstone.
+    version: int = Field(default=0, sa_type=BigInteger)
+    field_hlc: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Consent(SQLModel, table=True):
+    """What the person agreed to, which text (version + SHA-256), in which language, when,
+    through whom. Withdrawal is a timestamp, never a deletion."""
+
+    id: uuid.UUID = Field(primary_key=True)
+    lead_id: uuid.UUID = Field(foreign_key="lead.id", index=True)
+    purposes: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    text_version: str = Field(max_length=40)
+    text_sha256: str = Field(max_length=64)
+    language: str = Field(max_length=5)
+    given_at: datetime = Field(sa_type=UTCDateTime)
+    channel: str = Field(max_length=10)  # agent | self
+    agent_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class LeadMarker(SQLModel, table=True):
+    """Optional target-group markers, each nullable (not asked) or `prefer_not_to_say`.
+
+    Migrant background may reveal ethnic origin (GDPR Art. 9): the constraint refuses it
+    unless a consent record covering sensitive markers is linked.
+    """
+
+    __tablename__ = "lead_marker"
+    __table_args__ = (
+        CheckConstraint(
+            "migrant_background IS NULL OR sensitive_consent_id IS NOT NULL",
+            name="sensitive_needs_consent",
+        ),
+    )
+    lead_id: uuid.UUID = Field(foreign_key="lead.id", primary_key=True)
+    consent_id: uuid.UUID | None = Field(default=None, foreign_key="consent.id")
+    sensitive_consent_id: uuid.UUID | None = Field(default=None, foreign_key="consent.id")
+    gender: str | None = Field(default=None, max_length=20)
+    age_band: str | None = Field(default=None, max_length=20)
+    single_parent: str | None = Field(default=None, max_length=20)
+    education_level: str | None = Field(default=None, max_length=20)
+    job_seeker: str | None = Field(default=None, max_length=20)
+    welfare_income: str | None = Field(default=None, max_length=20)
+    no_stable_income: str | None = Field(default=None, max_length=20)
+    migrant_background: str | None = Field(default=None, max_length=20)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,168 @@
+"""Lead shapes. LeadFields is the one definition of what a lead field may hold; the REST
+API and the sync mutators (lead.create / lead.patch) both validate through it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from api.fields import (
+    Name,
+    OptEmail,
+    OptName,
+    OptPhone,
+    OptPostcode,
+    OptText80,
+    OptText120,
+    OptText2000,
+)
+from api.validation import FieldProblem
+from api.vocab import (
+    AgeBand,
+    Channel,
+    ConsentChannel,
+    ConsentPurpose,
+    Education,
+    Gender,
+    Language,
+    LeadStatus,
+    Need,
+    ProjectStage,
+    YesNo,
+)
+
+# Mass assignment (AC-3): unknown keys such as team_id, assigned_to or created_at are
+# dropped, never applied. Writes that need them have their own endpoints.
+_IGNORE_EXTRA = ConfigDict(extra="ignore")
+
+
+class LeadFields(BaseModel):
+    """Every field an agent may set on a lead, all optional (a patch sets some)."""
+
+    model_config = _IGNORE_EXTRA
+    first_name: Name | None = None
+    last_name: OptName = None
+    phone: OptPhone = None
+    email: OptEmail = None
+    language: Language | None = None
+    commune: OptText80 = None
+    postcode: OptPostcode = None
+    project_idea: OptText2000 = None
+    sector: OptText80 = None
+    project_stage: ProjectStage | None = None
+    needs: list[Need] | None = Field(default=None, max_length=4)
+    channel: Channel | None = None
+    session_id: uuid.UUID | None = None
+    venue_id: uuid.UUID | None = None
+    partner_id: uuid.UUID | None = None
+    campaign: OptText120 = None
+
+
+# Fields a lead.patch may change, in a stable order (sync merge keys field_hlc on these).
+PATCHABLE_FIELDS: tuple[str, ...] = tuple(LeadFields.model_fields)
+
+
+class ConsentIn(BaseModel):
+    model_config = _IGNORE_EXTRA
+    id: uuid.UUID | None = None
+    purposes: list[ConsentPurpose] = Field(min_length=1, max_length=4)
+    text_version: str = Field(min_length=1, max_length=40)
+    text_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    language: Language
+    given_at: datetime | None = None
+    channel: ConsentChannel = ConsentChannel.agent
+
+    @model_validator(mode="after")
+    def contact_is_required(self) -> ConsentIn:
+        if ConsentPurpose.contact not in self.purposes:
+            raise FieldProblem("consent_required", "The person must agree to be contacted.")
+        return self
+
+
+class MarkersIn(BaseModel):
+    model_config = _IGNORE_EXTRA
+    gender: Gender | None = None
+    age_band: AgeBand | None = None
+    single_parent: YesNo | None = None
+    education_level: Education | None = None
+    job_seeker: YesNo | None = None
+    welfare_income: YesNo | None = None
+    no_stable_income: YesNo | None = None
+    migrant_background: YesNo | None = None
+
+
+class LeadCreate(LeadFields):
+    id: uuid.UUID | None = None  # client-generated on the phone; made here otherwise
+    first_name: Name
+    channel: Channel
+    language: Language = Language.fr
+    consent: ConsentIn
+    markers: MarkersIn | None = None
+
+    @model_validator(mode="after")
+    def reachable(self) -> LeadCreate:
+        if not self.phone and not self.email:
+            raise FieldProblem("contact_required", "Give a phone number or an e-mail address.")
+        return self
+
+
+class LeadUpdate(LeadFields):
+    pass
+
+
+class StatusChange(BaseModel):
+    model_config = _IGNORE_EXTRA
+    status: LeadStatus
+    comment: OptText2000 = None
+
+
+class AssignIn(BaseModel):
+    model_config = _IGNORE_EXTRA
+    agent_id: uuid.UUID
+
+
+class LeadPublic(BaseModel):
+    """What list and detail views show. Never carries target-group markers (AC-2)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    team_id: uuid.UUID
+    first_name: str
+    last_name: str | None
+    phone: str | None
+    email: str | None
+    language: str
+    commune: str | None
+    postcode: str | None
+    project_idea: str | None
+    sector: str | None
+    project_stage: str | None
+    needs: list[str]
+    channel: str
+    agent_id: uuid.UUID | None
+    session_id: uuid.UUID | None
+    venue_id: uuid.UUID | None
+    partner_id: uuid.UUID | None
+    campaign: str | None
+    first_touch_at: datetime
+    last_touch_at: datetime
+    status: str
+    status_changed_at: datetime
+    assigned_to: uuid.UUID | None
+    created_by: uuid.UUID | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class LeadList(BaseModel):
+    items: list[LeadPublic]
+    total: int
+
+
+def lead_changes(fields: LeadFields) -> dict[str, Any]:
+    """The fields actually given (explicit nulls included), as plain JSON-able values."""
+    return fields.model_dump(mode="json", include=fields.model_fields_set & set(PATCHABLE_FIELDS))

@@ -1,0 +1,123 @@
+"""create_app(): middleware, error handlers, routers, health, and the static PWA."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.db import SessionDep, check_durability, get_engine
+from api.errors import AppError
+from api.middleware import LanguageAndHeadersMiddleware
+from api.routers import include_routers
+from api.validation import field_errors
+from i18n import gettext as _
+
+PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
+
+
+def app_version() -> str:
+    try:
+        return version("terrain")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+
+
+class VersionInfo(BaseModel):
+    version: str
+    protocol: int
+    schema_version: int
+
+
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    # Refuse to start on a database that could lose acknowledged writes.
+    check_durability(get_engine())
+    yield
+
+
+_HTTP_CODES = {
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+}
+_HTTP_MESSAGES = {
+    401: "Please log in again.",
+    403: "You are not allowed to do this.",
+    404: "Not found.",
+    405: "This method is not allowed here.",
+    413: "The request is too large.",
+}
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def app_error(_request: Request, exc: AppError) -> JSONResponse:
+        return JSONResponse(
+            {"error": exc.code, "detail": exc.detail()},
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(
+            {
+                "error": "validation_error",
+                "detail": _("Some fields are not valid."),
+                "fields": field_errors(exc.errors()),
+            },
+            status_code=422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        message = _(_HTTP_MESSAGES.get(exc.status_code, "The request could not be processed."))
+        return JSONResponse(
+            {"error": code, "detail": message},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="Terrain",
+        version=app_version(),
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.add_middleware(LanguageAndHeadersMiddleware)
+    _install_error_handlers(app)
+
+    @app.get("/healthz", response_model=Health, tags=["meta"])
+    def healthz(session: SessionDep) -> Health:
+        """Liveness and database reachability."""
+        session.execute(text("SELECT 1"))
+        return Health(status="ok", database=get_engine().dialect.name)
+
+    @app.get("/api/version", response_model=VersionInfo, tags=["meta"])
+    def api_version() -> VersionInfo:
+        """Application version and supported protocol versions."""
+        return VersionInfo(version=app_version(), protocol=1, schema_version=1)
+
+    include_routers(app)
+    return app

@@ -1,0 +1,68 @@
+"""Pure ASGI middleware: request language and security headers on every response."""
+
+from __future__ import annotations
+
+from http.cookies import SimpleCookie
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+import i18n
+
+LANGUAGE_COOKIE = "terrain_lang"
+
+# Scripts only from our origin: no inline script, no eval (plural rules are static code).
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; manifest-src 'self'; worker-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def choose_language(scope: Scope) -> tuple[str, bool]:
+    """(language, explicit): URL prefix → cookie → Accept-Language → default."""
+    first = scope["path"].lstrip("/").split("/", 1)[0]
+    if first in i18n.PUBLIC_LANGUAGES:
+        return first, True
+    headers = Headers(scope=scope)
+    cookie = SimpleCookie(headers.get("cookie", ""))
+    if LANGUAGE_COOKIE in cookie and cookie[LANGUAGE_COOKIE].value in i18n.PUBLIC_LANGUAGES:
+        return cookie[LANGUAGE_COOKIE].value, True
+    negotiated = i18n.negotiate(headers.get("accept-language"), i18n.PUBLIC_LANGUAGES)
+    return negotiated or i18n.DEFAULT_LANGUAGE, False
+
+
+class LanguageAndHeadersMiddleware:
+    def __init__(self, app: ASGIApp, *, https: bool = False) -> None:
+        self.app = app
+        self.https = https
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        language, explicit = choose_language(scope)
+        scope.setdefault("state", {})["language_explicit"] = explicit
+        token = i18n.begin_language_scope(language)
+        path: str = scope["path"]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", CSP)
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["Referrer-Policy"] = "no-referrer"
+                headers["X-Frame-Options"] = "DENY"
+                headers["Content-Language"] = i18n.get_language()
+                headers.append("Vary", "Accept-Language")
+                if self.https or scope.get("scheme") == "https":
+                    headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+                if path.startswith("/api/") or path == "/healthz":
+                    # Personal data must not linger in shared or browser caches.
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            i18n.end_language_scope(token)

@@ -1,0 +1,37 @@
+"""Import every table module so SQLModel.metadata is complete (Alembic, tests)."""
+
+from api.audit.models import AuditEvent
+from api.followups.models import Followup
+from api.interactions.models import Interaction
+from api.leads.models import Consent, Lead, LeadMarker
+from api.partners.models import Partner
+from api.referrals.models import Referral
+from api.sessions.models import OutreachSession, Tally
+from api.users.models import Device, LoginFailure, Organisation, Team, TeamMember, User
+from api.venues.models import Venue
+from sync.models import SyncClient, SyncClientGroup, SyncConflict, SyncRejected, SyncSpace
+
+__all__ = [
+    "AuditEvent",
+    "Consent",
+    "Device",
+    "Followup",
+    "Interaction",
+    "Lead",
+    "LeadMarker",
+    "LoginFailure",
+    "Organisation",
+    "OutreachSession",
+    "Partner",
+    "Referral",
+    "SyncClient",
+    "SyncClientGroup",
+    "SyncConflict",
+    "SyncRejected",
+    "SyncSpace",
+    "Tally",
+    "Team",
+    "TeamMember",
+    "User",
+    "Venue",
+]

@@ -1,0 +1,32 @@
+"""Every domain router, in one place."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from api.followups.router import router as followups_router
+from api.interactions.router import router as interactions_router
+from api.leads.router import router as leads_router
+from api.partners.router import router as partners_router
+from api.referrals.router import router as referrals_router
+from api.sessions.router import router as sessions_router
+from api.syncapi.router import router as sync_router
+from api.users.admin_router import router as admin_router
+from api.users.auth_router import router as auth_router
+from api.venues.router import router as venues_router
+
+
+def include_routers(app: FastAPI) -> None:
+    for router in (
+        auth_router,
+        admin_router,
+        leads_router,
+        interactions_router,
+        followups_router,
+        sessions_router,
+        venues_router,
+        partners_router,
+        referrals_router,
+        sync_router,
+    ):
+        app.include_router(router)

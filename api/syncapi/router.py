@@ -1,0 +1,7 @@
+"""HTTP routes for syncapi (thin: parse → service → response)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api/sync", tags=["syncapi"])

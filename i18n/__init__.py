@@ -1,0 +1,126 @@
+"""Translations for Terrain: per-request locale in a context variable, gettext catalogs.
+
+Catalogs live in i18n/locales/<lang>/LC_MESSAGES/messages.po. They are compiled in memory
+the first time a language is used, so no built .mo file has to be shipped or committed.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import io
+from contextvars import ContextVar
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import LazyProxy
+
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+DOMAIN = "messages"
+DEFAULT_LANGUAGE = "fr"
+STAFF_LANGUAGES = ("fr", "nl", "en")
+PUBLIC_LANGUAGES = ("fr", "nl", "en", "es", "ar", "it", "de", "pt", "tr", "ro")
+# The formatting locale per catalog language (dates, numbers, currency).
+FORMAT_LOCALES = {
+    "fr": "fr_BE",
+    "nl": "nl_BE",
+    "en": "en_BE",
+    "de": "de_BE",
+    "es": "es_ES",
+    "ar": "ar_MA",
+    "it": "it_IT",
+    "pt": "pt_PT",
+    "tr": "tr_TR",
+    "ro": "ro_RO",
+}
+
+# A mutable box per request: code running in a worker thread (sync dependencies get a copy
+# of the context) can still change the language the response is written in.
+_current: ContextVar[list[str] | None] = ContextVar("terrain_language", default=None)
+
+
+def get_language() -> str:
+    box = _current.get()
+    return box[0] if box else DEFAULT_LANGUAGE
+
+
+def begin_language_scope(language: str) -> Any:
+    """Start a request's language scope; returns a token for end_language_scope."""
+    return _current.set([_valid(language)])
+
+
+def end_language_scope(token: Any) -> None:
+    _current.reset(token)
+
+
+def set_language(language: str) -> None:
+    """Change the current scope's language (or start one when there is none)."""
+    box = _current.get()
+    if box is None:
+        _current.set([_valid(language)])
+    else:
+        box[0] = _valid(language)
+
+
+def _valid(language: str) -> str:
+    return language if language in PUBLIC_LANGUAGES else DEFAULT_LANGUAGE
+
+
+@cache
+def translations(language: str) -> _gettext.NullTranslations:
+    path = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not path.exists():
+        return _gettext.NullTranslations()
+    with path.open("rb") as fp:
+        catalog = read_po(fp, locale=language)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return _gettext.GNUTranslations(buf)
+
+
+def gettext(message: str) -> str:
+    return translations(get_language()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(get_language()).ngettext(singular, plural, n)
+
+
+def lazy_gettext(message: str) -> LazyProxy:
+    # enable_cache=False: a module-level label must follow each request's language.
+    return LazyProxy(gettext, message, enable_cache=False)
+
+
+def parse_accept_language(header: str | None) -> list[str]:
+    """Language codes from an Accept-Language header, best first (q-values honoured)."""
+    if not header:
+        return []
+    weighted: list[tuple[float, int, str]] = []
+    for index, part in enumerate(header.split(",")):
+        piece = part.strip()
+        if not piece:
+            continue
+        tag, _, params = piece.partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if q > 0:
+            weighted.append((-q, index, tag.strip().lower()))
+    return [tag for _, _, tag in sorted(weighted)]
+
+
+def negotiate(header: str | None, available: tuple[str, ...] = STAFF_LANGUAGES) -> str | None:
+    """The first available language matching the header ('nl-BE' matches 'nl')."""
+    for tag in parse_accept_language(header):
+        primary = tag.split("-")[0]
+        if primary in available:
+            return primary
+    return None

@@ -2,6 +2,113 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from api.db import SessionDep
+from api.deps import CurrentUser
+from api.leads import service, timeline
+from api.leads.schemas import (
+    AssignIn,
+    LeadCreate,
+    LeadDetail,
+    LeadList,
+    LeadPublic,
+    LeadSort,
+    LeadUpdate,
+    StatusChange,
+)
+from api.vocab import Channel, Language, LeadStatus
 
 router = APIRouter(prefix="/api/leads", tags=["leads"])
+
+
+@router.get("", response_model=LeadList)
+def list_leads(
+    session: SessionDep,
+    actor: CurrentUser,
+    status_: Annotated[list[LeadStatus] | None, Query(alias="status")] = None,
+    channel: Channel | None = None,
+    agent: uuid.UUID | None = None,
+    team_id: uuid.UUID | None = None,
+    commune: Annotated[str | None, Query(max_length=80)] = None,
+    language: Language | None = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    sort: LeadSort = LeadSort.created_at_desc,
+    limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> LeadList:
+    """Leads I may see, filtered, sorted and paged."""
+    filters = service.LeadFilters(
+        status=[s.value for s in status_] if status_ else None,
+        channel=channel.value if channel else None,
+        agent=agent,
+        team_id=team_id,
+        commune=commune,
+        language=language.value if language else None,
+        q=q,
+    )
+    rows, total = service.list_leads(
+        session, actor=actor, filters=filters, sort=sort, limit=limit, offset=offset
+    )
+    return LeadList(items=[LeadPublic.model_validate(r) for r in rows], total=total)
+
+
+@router.post("", response_model=LeadPublic, status_code=status.HTTP_201_CREATED)
+def create_lead(
+    body: LeadCreate, session: SessionDep, actor: CurrentUser, response: Response
+) -> LeadPublic:
+    """Create a lead with consent; replaying the same id returns the stored lead (200)."""
+    lead, created = service.create_lead(session, actor=actor, data=body)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return LeadPublic.model_validate(lead)
+
+
+@router.get("/{lead_id}", response_model=LeadDetail)
+def get_lead(lead_id: uuid.UUID, session: SessionDep, actor: CurrentUser) -> LeadDetail:
+    """One lead with its timeline, open follow-ups and consent summary."""
+    return timeline.lead_detail(session, actor=actor, lead_id=lead_id)
+
+
+@router.patch("/{lead_id}", response_model=LeadPublic)
+def update_lead(
+    lead_id: uuid.UUID, body: LeadUpdate, session: SessionDep, actor: CurrentUser
+) -> LeadPublic:
+    """Change some fields of a lead."""
+    lead = service.update_lead(session, actor=actor, lead_id=lead_id, data=body)
+    return LeadPublic.model_validate(lead)
+
+
+@router.post("/{lead_id}/status", response_model=LeadPublic)
+def change_status(
+    lead_id: uuid.UUID, body: StatusChange, session: SessionDep, actor: CurrentUser
+) -> LeadPublic:
+    """Move a lead to another status (logged on its timeline)."""
+    lead = service.change_status(session, actor=actor, lead_id=lead_id, data=body)
+    return LeadPublic.model_validate(lead)
+
+
+@router.post("/{lead_id}/assign", response_model=LeadPublic)
+def assign_lead(
+    lead_id: uuid.UUID, body: AssignIn, session: SessionDep, actor: CurrentUser
+) -> LeadPublic:
+    """Assign a lead to an agent (coordinators and admins)."""
+    lead = service.assign_lead(session, actor=actor, lead_id=lead_id, agent_id=body.agent_id)
+    return LeadPublic.model_validate(lead)
+
+
+@router.delete("/{lead_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
+def delete_lead(lead_id: uuid.UUID, session: SessionDep, actor: CurrentUser) -> Response:
+    """Delete a lead (a tombstone a coordinator can restore)."""
+    service.delete_lead(session, actor=actor, lead_id=lead_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/{lead_id}/restore", response_model=LeadPublic)
+def restore_lead(lead_id: uuid.UUID, session: SessionDep, actor: CurrentUser) -> LeadPublic:
+    """Bring back a deleted lead (coordinators and admins)."""
+    lead = service.restore_lead(session, actor=actor, lead_id=lead_id)
+    return LeadPublic.model_validate(lead)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from api.fields import (
     Name,
@@ -19,6 +20,8 @@ from api.fields import (
     OptText120,
     OptText2000,
 )
+from api.followups.schemas import FollowupPublic
+from api.interactions.schemas import InteractionPublic
 from api.validation import FieldProblem
 from api.vocab import (
     AgeBand,
@@ -72,7 +75,7 @@ class ConsentIn(BaseModel):
     text_version: str = Field(min_length=1, max_length=40)
     text_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     language: Language
-    given_at: datetime | None = None
+    given_at: AwareDatetime | None = None
     channel: ConsentChannel = ConsentChannel.agent
 
     @model_validator(mode="after")
@@ -109,8 +112,17 @@ class LeadCreate(LeadFields):
         return self
 
 
+# Columns that cannot be emptied (a patch may change them, never null them).
+NOT_NULL_FIELDS = frozenset({"first_name", "language", "channel", "needs"})
+
+
 class LeadUpdate(LeadFields):
-    pass
+    @model_validator(mode="after")
+    def no_null_for_required(self) -> LeadUpdate:
+        for name in NOT_NULL_FIELDS & self.model_fields_set:
+            if getattr(self, name) is None:
+                raise FieldProblem("required", "This field cannot be empty.")
+        return self
 
 
 class StatusChange(BaseModel):
@@ -161,6 +173,41 @@ class LeadPublic(BaseModel):
 class LeadList(BaseModel):
     items: list[LeadPublic]
     total: int
+
+
+class LeadSort(StrEnum):
+    """`-` first means newest/last first; ties break on id so pages never overlap."""
+
+    created_at = "created_at"
+    created_at_desc = "-created_at"
+    last_touch_at = "last_touch_at"
+    last_touch_at_desc = "-last_touch_at"
+    first_name = "first_name"
+    first_name_desc = "-first_name"
+    status = "status"
+    status_desc = "-status"
+
+
+class ConsentSummary(BaseModel):
+    """The latest consent record, without the text hash (enough to know what was agreed)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    purposes: list[str]
+    text_version: str
+    language: str
+    given_at: datetime
+    channel: str
+    agent_id: uuid.UUID | None
+    withdrawn_at: datetime | None
+
+
+class LeadDetail(LeadPublic):
+    """One lead with its timeline (newest first), open follow-ups and consent. No markers."""
+
+    timeline: list[InteractionPublic]
+    followups: list[FollowupPublic]
+    consent: ConsentSummary | None
 
 
 def lead_changes(fields: LeadFields) -> dict[str, Any]:

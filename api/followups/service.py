@@ -1,0 +1,203 @@
+"""Follow-up use cases: the agent's to-do list ("call within 48 h", appointments …).
+
+Due days are Europe/Brussels calendar days; "today" is computed there, not in UTC.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, func
+from sqlmodel import Session, col, select
+
+from api.clock import server_clock
+from api.errors import Conflict, NotFound, PermissionDenied
+from api.followups.models import Followup
+from api.followups.schemas import DueFilter, FollowupCreate, FollowupUpdate
+from api.leads import rules
+from api.leads import service as lead_service
+from api.leads.models import Lead
+from api.scope import lead_visible
+from api.users.service import Actor
+from api.vocab import Role
+from sync.merge import merge_patch
+from sync.sqltypes import utcnow
+
+
+@dataclass(frozen=True)
+class FollowupFilters:
+    due: DueFilter | None = None
+    agent: uuid.UUID | None = None
+    team_id: uuid.UUID | None = None
+    include_done: bool = False
+
+
+def _due_clause(due: DueFilter, today: date) -> ColumnElement[bool]:
+    if due == DueFilter.today:
+        return col(Followup.due_on) == today
+    if due == DueFilter.overdue:
+        return col(Followup.due_on) < today
+    return col(Followup.due_on) > today
+
+
+def list_followups(
+    session: Session,
+    *,
+    actor: Actor,
+    filters: FollowupFilters,
+    limit: int = 50,
+    offset: int = 0,
+    now: datetime | None = None,
+) -> tuple[list[tuple[Followup, Lead]], int]:
+    """Mine by default; coordinators may look at an agent's or a team's (within scope)."""
+    if actor.role == Role.agent and filters.agent not in (None, actor.id):
+        raise PermissionDenied()
+    where: list[ColumnElement[bool]] = [
+        lead_visible(actor),
+        col(Lead.deleted_at).is_(None),
+        col(Followup.deleted_at).is_(None),
+    ]
+    if filters.agent is None and filters.team_id is None:
+        where.append(col(Followup.assigned_to) == actor.id)
+    if filters.agent is not None:
+        where.append(col(Followup.assigned_to) == filters.agent)
+    if filters.team_id is not None:
+        where.append(col(Lead.team_id) == filters.team_id)
+    if not filters.include_done:
+        where.append(col(Followup.done_at).is_(None))
+    if filters.due is not None:
+        where.append(_due_clause(filters.due, rules.brussels_today(now or utcnow())))
+    joined = select(func.count()).select_from(Followup).join(Lead, col(Lead.id) == Followup.lead_id)
+    total = session.execute(joined.where(*where)).scalar_one()
+    rows = session.execute(
+        select(Followup, Lead)
+        .join(Lead, col(Lead.id) == Followup.lead_id)
+        .where(*where)
+        .order_by(col(Followup.due_on), col(Followup.id))
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return [(row[0], row[1]) for row in rows], total
+
+
+def open_for_lead(session: Session, *, lead_id: uuid.UUID) -> list[Followup]:
+    """Open follow-ups of one lead, soonest first (caller has checked the lead is visible)."""
+    rows = session.execute(
+        select(Followup)
+        .where(
+            col(Followup.lead_id) == lead_id,
+            col(Followup.done_at).is_(None),
+            col(Followup.deleted_at).is_(None),
+        )
+        .order_by(col(Followup.due_on), col(Followup.id))
+    )
+    return list(rows.scalars())
+
+
+def _assignee(session: Session, *, actor: Actor, lead: Lead, wanted: uuid.UUID | None) -> uuid.UUID:
+    if wanted is None or wanted == actor.id:
+        return actor.id
+    if actor.role == Role.agent:
+        raise PermissionDenied()
+    return lead_service.check_assignee(
+        session, actor=actor, team_id=lead.team_id, user_id=wanted
+    ).id
+
+
+def add_followup(
+    session: Session, *, actor: Actor, lead_id: uuid.UUID, data: FollowupCreate
+) -> tuple[Followup, bool]:
+    """Plan a follow-up on a lead; (follow-up, created). A replayed id answers the stored row."""
+    with lead_service.writing(session) as version:
+        lead = lead_service.visible_lead(session, actor=actor, lead_id=lead_id)
+        if data.id is not None and (existing := session.get(Followup, data.id)) is not None:
+            if existing.lead_id != lead.id:
+                raise Conflict("This identifier is already in use.", code="id_taken")
+            session.rollback()
+            return _get(session, data.id), False
+        assigned_to = _assignee(session, actor=actor, lead=lead, wanted=data.assigned_to)
+        now = utcnow()
+        stamp = server_clock.now()
+        followup = Followup(
+            id=data.id or uuid.uuid4(),
+            lead_id=lead.id,
+            due_on=data.due_on,
+            kind=data.kind.value,
+            note=data.note,
+            assigned_to=assigned_to,
+            created_by=actor.id,
+            created_at=now,
+            updated_at=now,
+            version=version,
+            field_hlc={
+                name: stamp
+                for name in ("due_on", "kind", "note")
+                if getattr(data, name) is not None
+            },
+        )
+        session.add(followup)
+        session.commit()
+    return followup, True
+
+
+def _get(session: Session, followup_id: uuid.UUID) -> Followup:
+    followup = session.get(Followup, followup_id, populate_existing=True)
+    if followup is None or followup.deleted_at is not None:
+        raise NotFound()
+    return followup
+
+
+def visible_followup(session: Session, *, actor: Actor, followup_id: uuid.UUID) -> Followup:
+    followup = _get(session, followup_id)
+    lead_service.visible_lead(session, actor=actor, lead_id=followup.lead_id)
+    return followup
+
+
+def _updates(followup: Followup, data: FollowupUpdate) -> dict[str, Any]:
+    """The patch in JSON form; `done` becomes done_at, changed only when the state flips."""
+    given = data.model_dump(mode="json", include=data.model_fields_set - {"done"})
+    if data.done is not None and data.done != (followup.done_at is not None):
+        given["done_at"] = utcnow().isoformat() if data.done else None
+    return given
+
+
+def update_followup(
+    session: Session, *, actor: Actor, followup_id: uuid.UUID, data: FollowupUpdate
+) -> Followup:
+    """Change due day, kind, note or done, merged by HLC like lead patches."""
+    with lead_service.writing(session) as version:
+        followup = visible_followup(session, actor=actor, followup_id=followup_id)
+        updates = _updates(followup, data)
+        hlc = dict(followup.field_hlc)
+        current = lead_service.current_values(followup, updates)
+        result = merge_patch(current, hlc, updates, base=hlc, hlc=server_clock.now())
+        if not result.changes and not result.conflicts:
+            session.rollback()
+            return visible_followup(session, actor=actor, followup_id=followup_id)
+        for name, value in result.changes.items():
+            setattr(followup, name, _column_value(name, value))
+        lead_service.record_conflicts(
+            session,
+            entity="followup",
+            entity_id=followup.id,
+            conflicts=result.conflicts,
+            actor=actor,
+        )
+        followup.field_hlc = dict(result.field_hlc)
+        followup.version = version
+        followup.updated_at = utcnow()
+        session.commit()
+    return followup
+
+
+def _column_value(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if name == "due_on":
+        return date.fromisoformat(value)
+    if name == "done_at":
+        return datetime.fromisoformat(value)
+    return value

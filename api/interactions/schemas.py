@@ -1,0 +1,71 @@
+"""Interaction shapes: what an agent logs, and what the timeline shows."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, field_validator
+
+from api.fields import OptText4000
+from api.validation import FieldProblem
+from api.vocab import Channel, InteractionKind
+from sync.sqltypes import utcnow
+
+# Phones and laptops drift a little; a time further ahead than this is a typo.
+MAX_FUTURE = timedelta(minutes=5)
+
+
+class InteractionCreate(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    id: uuid.UUID | None = None  # client-generated on the phone; a replay returns the same row
+    kind: InteractionKind
+    occurred_at: AwareDatetime | None = None  # default: now
+    body: OptText4000 = None
+    channel: Channel | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def not_a_status_change(cls, kind: InteractionKind) -> InteractionKind:
+        # Status changes are written by the status endpoint, with from/to checked.
+        if kind == InteractionKind.status_change:
+            raise FieldProblem(
+                "use_status_endpoint", "Change the status with the status action instead."
+            )
+        return kind
+
+    @field_validator("occurred_at")
+    @classmethod
+    def not_in_future(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value > utcnow() + MAX_FUTURE:
+            raise FieldProblem("in_future", "This time is in the future.")
+        return value
+
+
+class VoidIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class InteractionPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: uuid.UUID
+    lead_id: uuid.UUID
+    kind: str
+    occurred_at: datetime
+    body: str | None
+    channel: str | None
+    from_status: str | None
+    to_status: str | None
+    author_id: uuid.UUID | None
+    created_at: datetime
+    voided_at: datetime | None
+    voided_by: uuid.UUID | None
+    void_reason: str | None
+    version: int
+
+
+class InteractionList(BaseModel):
+    items: list[InteractionPublic]
+    total: int

@@ -1,0 +1,433 @@
+"""Lead use cases: list, read, create, patch, status, assign, delete and restore.
+
+Every write opens with `begin_write` and takes the next sync-space version before anything
+else, so REST writes serialise with sync pushes and phones pull every change. Field edits
+are stamped with the server's HLC and merged by the same rule as sync patches.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_
+from sqlmodel import Session, col, select
+
+from api.clock import server_clock
+from api.db import begin_write
+from api.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from api.fields import normalise_phone
+from api.followups.models import Followup
+from api.interactions.models import Interaction
+from api.leads import markers, rules
+from api.leads.models import Consent, Lead
+from api.leads.schemas import (
+    PATCHABLE_FIELDS,
+    LeadCreate,
+    LeadSort,
+    LeadUpdate,
+    StatusChange,
+    lead_changes,
+)
+from api.partners.models import Partner
+from api.scope import can_see_lead, lead_visible
+from api.sessions.models import OutreachSession
+from api.users.models import TeamMember, User
+from api.users.service import Actor
+from api.validation import FieldProblem
+from api.venues.models import Venue
+from api.vocab import InteractionKind, Role
+from sync.merge import FieldConflict, merge_patch
+from sync.models import SyncConflict
+from sync.space import bump_version
+from sync.sqltypes import utcnow
+
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True)
+class LeadFilters:
+    status: list[str] | None = None
+    channel: str | None = None
+    agent: uuid.UUID | None = None  # created by or assigned to
+    team_id: uuid.UUID | None = None
+    commune: str | None = None
+    language: str | None = None
+    q: str | None = None
+
+
+# ---------------------------------------------------------------- shared helpers
+
+
+@contextmanager
+def writing(session: Session) -> Iterator[int]:
+    """A write transaction holding the next sync-space version; rolled back on any error,
+    so a refused request leaves nothing behind (not even the version bump)."""
+    begin_write(session)
+    try:
+        yield bump_version(session.connection())
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def jsonable(value: Any) -> Any:
+    """A column value in the form merge_patch compares and sync_conflict stores."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def visible_lead(
+    session: Session, *, actor: Actor, lead_id: uuid.UUID, include_deleted: bool = False
+) -> Lead:
+    """The lead if the actor may see it; otherwise 404 whether or not it exists."""
+    lead = session.get(Lead, lead_id, populate_existing=True)
+    if lead is None or not can_see_lead(actor, lead):
+        raise NotFound()
+    if lead.deleted_at is not None and not include_deleted:
+        raise NotFound()
+    return lead
+
+
+def record_conflicts(
+    session: Session,
+    *,
+    entity: str,
+    entity_id: uuid.UUID,
+    conflicts: Iterable[FieldConflict],
+    actor: Actor,
+) -> None:
+    for c in conflicts:
+        session.add(
+            SyncConflict(
+                entity=entity,
+                entity_id=entity_id,
+                field=c.field,
+                kind=c.kind,
+                losing_value=c.losing_value,
+                losing_hlc=c.losing_hlc,
+                winning_value=c.winning_value,
+                winning_hlc=c.winning_hlc,
+                user_id=actor.id,
+            )
+        )
+
+
+def check_assignee(
+    session: Session, *, actor: Actor, team_id: uuid.UUID, user_id: uuid.UUID
+) -> User:
+    """An active agent of the lead's team (an admin may pick any active agent)."""
+    user = session.get(User, user_id)
+    ok = user is not None and user.is_active and user.role == Role.agent
+    if ok and actor.role != Role.admin:
+        member = session.get(TeamMember, (team_id, user_id))
+        ok = member is not None
+    if not ok or user is None:
+        raise InvalidInput("This person cannot take this lead.", code="invalid_assignee")
+    return user
+
+
+def fold_in(stamps: Iterable[str | None]) -> str:
+    """A server stamp later than every stamp given: for writes the actor made after seeing
+    the current state (status, assignment), which must not lose to a skewed phone clock."""
+    for stamp in stamps:
+        if stamp:
+            server_clock.receive(stamp)
+    return server_clock.now()
+
+
+# ---------------------------------------------------------------- reads
+
+
+def _filter_clauses(filters: LeadFilters) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if filters.status:
+        clauses.append(col(Lead.status).in_(filters.status))
+    if filters.channel:
+        clauses.append(col(Lead.channel) == filters.channel)
+    if filters.agent:
+        clauses.append(
+            or_(col(Lead.agent_id) == filters.agent, col(Lead.assigned_to) == filters.agent)
+        )
+    if filters.team_id:
+        clauses.append(col(Lead.team_id) == filters.team_id)
+    if filters.commune:
+        clauses.append(func.lower(col(Lead.commune)) == filters.commune.strip().lower())
+    if filters.language:
+        clauses.append(col(Lead.language) == filters.language)
+    if filters.q and filters.q.strip():
+        clauses.append(_text_search(filters.q.strip()))
+    return clauses
+
+
+def _text_search(q: str) -> ColumnElement[bool]:
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    matches: list[ColumnElement[bool]] = [
+        col(column).ilike(pattern, escape="\\")
+        for column in (Lead.first_name, Lead.last_name, Lead.phone, Lead.email)
+    ]
+    # "0470 12 34 56" finds the lead stored as +32470123456.
+    with suppress(FieldProblem):
+        matches.append(col(Lead.phone) == normalise_phone(q))
+    return or_(*matches)
+
+
+_SORT_COLUMNS: dict[str, Any] = {
+    "created_at": col(Lead.created_at),
+    "last_touch_at": col(Lead.last_touch_at),
+    "first_name": func.lower(col(Lead.first_name)),
+    "status": col(Lead.status),
+}
+
+
+def list_leads(
+    session: Session,
+    *,
+    actor: Actor,
+    filters: LeadFilters,
+    sort: LeadSort = LeadSort.created_at_desc,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Lead], int]:
+    """One page of the leads the actor may see (tombstones excluded), and the total."""
+    where = [lead_visible(actor), col(Lead.deleted_at).is_(None), *_filter_clauses(filters)]
+    total = session.execute(select(func.count()).select_from(Lead).where(*where)).scalar_one()
+    descending = sort.value.startswith("-")
+    key = _SORT_COLUMNS[sort.value.lstrip("-")]
+    order = [key.desc(), col(Lead.id).desc()] if descending else [key.asc(), col(Lead.id).asc()]
+    rows = session.execute(
+        select(Lead).where(*where).order_by(*order).limit(min(limit, MAX_PAGE)).offset(offset)
+    ).scalars()
+    return list(rows), total
+
+
+def latest_consent(session: Session, lead_id: uuid.UUID) -> Consent | None:
+    return session.execute(
+        select(Consent)
+        .where(col(Consent.lead_id) == lead_id)
+        .order_by(col(Consent.given_at).desc(), col(Consent.id).desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+# ---------------------------------------------------------------- writes
+
+
+def _stamp_new(lead: Lead, stamp: str) -> None:
+    lead.field_hlc = {
+        name: stamp for name in (*PATCHABLE_FIELDS, "status") if getattr(lead, name) is not None
+    }
+
+
+def create_lead(session: Session, *, actor: Actor, data: LeadCreate) -> tuple[Lead, bool]:
+    """Create a lead with its consent, markers and first follow-up; (lead, created).
+
+    A replayed create (same client id) answers the stored lead instead of a duplicate.
+    """
+    team_id = rules.team_for_new_lead(actor)
+    markers.check_consent(data.consent, data.markers)
+    with writing(session) as version:
+        if data.id is not None and (existing := session.get(Lead, data.id)) is not None:
+            replay = existing.deleted_at is None and can_see_lead(actor, existing)
+            session.rollback()
+            if replay:
+                return visible_lead(session, actor=actor, lead_id=data.id), False
+            raise Conflict("This identifier is already in use.", code="id_taken")
+        if data.consent.id is not None and session.get(Consent, data.consent.id) is not None:
+            raise Conflict("This identifier is already in use.", code="id_taken")
+        values = column_values(session, lead_changes(data) | {"language": data.language.value})
+        values["needs"] = values.get("needs") or []
+        now = utcnow()
+        lead = Lead(
+            id=data.id or uuid.uuid4(),
+            team_id=team_id,
+            **values,
+            agent_id=actor.id,
+            created_by=actor.id,
+            status="new",
+            first_touch_at=now,
+            last_touch_at=now,
+            status_changed_at=now,
+            created_at=now,
+            updated_at=now,
+            version=version,
+        )
+        stamp = server_clock.now()
+        _stamp_new(lead, stamp)
+        session.add(lead)
+        session.flush()  # the consent and marker rows refer to the lead
+        consent = markers.consent_row(data.consent, lead_id=lead.id, actor=actor, now=now)
+        session.add(consent)
+        session.flush()
+        if data.markers is not None:
+            session.add(markers.marker_row(data.markers, lead_id=lead.id, consent=consent, now=now))
+        session.add(_first_followup(lead, actor=actor, stamp=stamp, version=version))
+        session.commit()
+    return lead, True
+
+
+_REFERENCES: dict[str, type[Any]] = {
+    "session_id": OutreachSession,
+    "venue_id": Venue,
+    "partner_id": Partner,
+}
+
+
+def column_values(session: Session, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """JSON-form field values as the columns take them; references must exist (a bad id
+    is a 422, not a foreign-key error)."""
+    values = dict(changes)
+    for name, model in _REFERENCES.items():
+        if values.get(name) is None:
+            continue
+        ref = uuid.UUID(str(values[name]))
+        if session.get(model, ref) is None:
+            raise InvalidInput("This reference does not exist.", code=f"unknown_{name[:-3]}")
+        values[name] = ref
+    return values
+
+
+def _first_followup(lead: Lead, *, actor: Actor, stamp: str, version: int) -> Followup:
+    return Followup(
+        id=rules.first_followup_id(lead.id),
+        lead_id=lead.id,
+        due_on=rules.first_followup_due(lead.created_at),
+        kind="call",
+        assigned_to=actor.id,
+        created_by=actor.id,
+        created_at=lead.created_at,
+        updated_at=lead.created_at,
+        version=version,
+        field_hlc={"due_on": stamp, "kind": stamp},
+    )
+
+
+def current_values(row: Any, names: Iterable[str]) -> dict[str, Any]:
+    return {name: jsonable(getattr(row, name)) for name in names}
+
+
+def _touch(lead: Lead, version: int, field_hlc: Mapping[str, Any] | None = None) -> None:
+    lead.version = version
+    lead.updated_at = utcnow()
+    if field_hlc is not None:
+        # A new dict, so the JSON column is seen as changed.
+        lead.field_hlc = dict(field_hlc)
+
+
+def update_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID, data: LeadUpdate) -> Lead:
+    """Patch the given fields, merged by HLC; values that lose are kept as conflicts."""
+    updates = lead_changes(data)
+    with writing(session) as version:
+        lead = visible_lead(session, actor=actor, lead_id=lead_id)
+        hlc = dict(lead.field_hlc)
+        stamp = server_clock.now()
+        result = merge_patch(current_values(lead, updates), hlc, updates, base=hlc, hlc=stamp)
+        if not result.changes and not result.conflicts:
+            session.rollback()
+            return visible_lead(session, actor=actor, lead_id=lead_id)
+        for name, value in column_values(session, result.changes).items():
+            setattr(lead, name, value)
+        record_conflicts(
+            session, entity="lead", entity_id=lead.id, conflicts=result.conflicts, actor=actor
+        )
+        _touch(lead, version, result.field_hlc)
+        session.commit()
+    return lead
+
+
+def change_status(
+    session: Session, *, actor: Actor, lead_id: uuid.UUID, data: StatusChange
+) -> Lead:
+    """Move the lead along the funnel; the change is logged as an interaction."""
+    with writing(session) as version:
+        lead = visible_lead(session, actor=actor, lead_id=lead_id)
+        old, new = lead.status, data.status.value
+        rules.check_transition(old, new)
+        if old == new:
+            session.rollback()
+            return visible_lead(session, actor=actor, lead_id=lead_id)
+        stamp = fold_in([lead.field_hlc.get("status")])
+        now = utcnow()
+        lead.status = new
+        lead.status_changed_at = now
+        _touch(lead, version, {**lead.field_hlc, "status": stamp})
+        session.add(
+            Interaction(
+                id=rules.status_interaction_id(lead.id, stamp),
+                lead_id=lead.id,
+                kind=InteractionKind.status_change.value,
+                occurred_at=now,
+                body=data.comment,
+                from_status=old,
+                to_status=new,
+                author_id=actor.id,
+                created_at=now,
+                version=version,
+            )
+        )
+        session.commit()
+    return lead
+
+
+def assign_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID, agent_id: uuid.UUID) -> Lead:
+    """Give the lead to an agent (coordinators and admins)."""
+    if not rules.may_assign(actor):
+        raise PermissionDenied()
+    with writing(session) as version:
+        lead = visible_lead(session, actor=actor, lead_id=lead_id)
+        check_assignee(session, actor=actor, team_id=lead.team_id, user_id=agent_id)
+        if lead.assigned_to == agent_id:
+            session.rollback()
+            return visible_lead(session, actor=actor, lead_id=lead_id)
+        stamp = fold_in([lead.field_hlc.get("assigned_to")])
+        lead.assigned_to = agent_id
+        _touch(lead, version, {**lead.field_hlc, "assigned_to": stamp})
+        session.commit()
+    return lead
+
+
+def delete_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID) -> None:
+    """Tombstone the lead (phones drop it at their next pull); deleting twice is harmless."""
+    with writing(session) as version:
+        lead = visible_lead(session, actor=actor, lead_id=lead_id, include_deleted=True)
+        if not rules.may_assign(actor) and lead.created_by != actor.id:
+            raise PermissionDenied()
+        if lead.deleted_at is not None:
+            session.rollback()
+            return
+        lead.deleted_at = utcnow()
+        _touch(lead, version)
+        session.commit()
+
+
+def restore_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID) -> Lead:
+    """Undo a delete (coordinators and admins)."""
+    if not rules.may_assign(actor):
+        raise PermissionDenied()
+    with writing(session) as version:
+        lead = visible_lead(session, actor=actor, lead_id=lead_id, include_deleted=True)
+        if lead.deleted_at is not None:
+            lead.deleted_at = None
+            _touch(lead, version)
+            session.commit()
+        else:
+            session.rollback()
+    return visible_lead(session, actor=actor, lead_id=lead_id)
+
+
+def touch_lead(lead: Lead, *, at: datetime, version: int) -> None:
+    """Record a contact at `at` (caller commits): last_touch_at only moves forward."""
+    if at > lead.last_touch_at:
+        lead.last_touch_at = at
+    _touch(lead, version)

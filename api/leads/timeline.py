@@ -1,0 +1,30 @@
+"""The lead detail view: the lead, its timeline, open follow-ups and consent (never markers)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import Session
+
+from api.followups import service as followup_service
+from api.followups.schemas import FollowupPublic
+from api.interactions import service as interaction_service
+from api.interactions.schemas import InteractionPublic
+from api.leads import service as lead_service
+from api.leads.schemas import ConsentSummary, LeadDetail, LeadPublic
+from api.users.service import Actor
+
+
+def lead_detail(session: Session, *, actor: Actor, lead_id: uuid.UUID) -> LeadDetail:
+    lead = lead_service.visible_lead(session, actor=actor, lead_id=lead_id)
+    interactions, _total = interaction_service.list_for_lead(session, lead_id=lead.id)
+    consent = lead_service.latest_consent(session, lead.id)
+    return LeadDetail(
+        **LeadPublic.model_validate(lead).model_dump(),
+        timeline=[InteractionPublic.model_validate(i) for i in interactions],
+        followups=[
+            FollowupPublic.model_validate(f)
+            for f in followup_service.open_for_lead(session, lead_id=lead.id)
+        ],
+        consent=ConsentSummary.model_validate(consent) if consent else None,
+    )

@@ -6,6 +6,7 @@ import uuid
 
 from sqlmodel import Session
 
+from api.audit import service as audit_service
 from api.followups import service as followup_service
 from api.followups.schemas import FollowupPublic
 from api.interactions import service as interaction_service
@@ -19,7 +20,7 @@ def lead_detail(session: Session, *, actor: Actor, lead_id: uuid.UUID) -> LeadDe
     lead = lead_service.visible_lead(session, actor=actor, lead_id=lead_id)
     interactions, _total = interaction_service.list_for_lead(session, lead_id=lead.id)
     consent = lead_service.latest_consent(session, lead.id)
-    return LeadDetail(
+    detail = LeadDetail(
         **LeadPublic.model_validate(lead).model_dump(),
         timeline=[InteractionPublic.model_validate(i) for i in interactions],
         followups=[
@@ -28,3 +29,8 @@ def lead_detail(session: Session, *, actor: Actor, lead_id: uuid.UUID) -> LeadDe
         ],
         consent=ConsentSummary.model_validate(consent) if consent else None,
     )
+    # Each view of a person's detail is audited (privacy-security.md, Audit).
+    audit_service.record(
+        session, actor=actor, action="lead.view", object_type="lead", object_ref=lead.id
+    )
+    return detail

@@ -2,6 +2,70 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
 
-router = APIRouter(prefix="/api/referrals", tags=["referrals"])
+from fastapi import APIRouter, Response
+
+from api.db import SessionDep
+from api.deps import CurrentUser
+from api.partners.models import Partner
+from api.referrals import service
+from api.referrals.models import Referral
+from api.referrals.schemas import ReferralCreate, ReferralList, ReferralPublic, ReferralUpdate
+
+router = APIRouter(prefix="/api", tags=["referrals"])
+
+
+def _public(referral: Referral, partner: Partner) -> ReferralPublic:
+    return ReferralPublic(
+        id=referral.id,
+        lead_id=referral.lead_id,
+        partner_id=referral.partner_id,
+        partner_name=partner.name,
+        direction=referral.direction,
+        status=referral.status,
+        note=referral.note,
+        created_by=referral.created_by,
+        created_at=referral.created_at,
+        updated_at=referral.updated_at,
+    )
+
+
+@router.get("/leads/{lead_id}/referrals", response_model=ReferralList)
+def list_referrals(session: SessionDep, actor: CurrentUser, lead_id: uuid.UUID) -> ReferralList:
+    """A lead's referrals in and out, newest first."""
+    rows = service.list_referrals(session, actor=actor, lead_id=lead_id)
+    return ReferralList(items=[_public(r, p) for r, p in rows], total=len(rows))
+
+
+@router.post("/leads/{lead_id}/referrals", response_model=ReferralPublic, status_code=201)
+def create_referral(
+    session: SessionDep,
+    actor: CurrentUser,
+    lead_id: uuid.UUID,
+    data: ReferralCreate,
+    response: Response,
+) -> ReferralPublic:
+    """Record a referral of this lead to or from a partner (201; a replayed id answers 200)."""
+    referral, partner, created = service.create_referral(
+        session, actor=actor, lead_id=lead_id, data=data
+    )
+    if not created:
+        response.status_code = 200
+    return _public(referral, partner)
+
+
+@router.get("/referrals/{referral_id}", response_model=ReferralPublic)
+def get_referral(session: SessionDep, actor: CurrentUser, referral_id: uuid.UUID) -> ReferralPublic:
+    """One referral."""
+    return _public(*service.visible_referral(session, actor=actor, referral_id=referral_id))
+
+
+@router.patch("/referrals/{referral_id}", response_model=ReferralPublic)
+def update_referral(
+    session: SessionDep, actor: CurrentUser, referral_id: uuid.UUID, data: ReferralUpdate
+) -> ReferralPublic:
+    """Echo back the partner's status (accepted, in progress, completed …) or our note."""
+    return _public(
+        *service.update_referral(session, actor=actor, referral_id=referral_id, data=data)
+    )

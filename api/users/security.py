@@ -10,6 +10,8 @@ from pathlib import Path
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
+from i18n import N_
+
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 128  # ≥ 64 accepted (ASVS); the cap only stops hashing abuse
 
@@ -29,11 +31,11 @@ def common_passwords() -> frozenset[str]:
 def password_problem(password: str) -> str | None:
     """An English msgid saying what is wrong with the password, or None if it is fine."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return "The password must have at least 8 characters."
+        return N_("The password must have at least 8 characters.")
     if len(password) > MAX_PASSWORD_LENGTH:
-        return "The password is too long."
+        return N_("The password is too long.")
     if password.lower() in common_passwords():
-        return "This password is too common. Choose another one."
+        return N_("This password is too common. Choose another one.")
     return None
 
 

@@ -129,6 +129,11 @@ def authenticate(session: Session, *, token: str, settings: Settings) -> Actor:
     device, user = row
     now = utcnow()
     if device.revoked_at is not None or device.expires_at <= now or not user.is_active:
+        if device.wipe_requested:
+            # AC-4: the phone learns at its next request that it must delete its local data.
+            raise NotAuthenticated(
+                "This device was signed out by an administrator.", code="wipe_requested"
+            )
         raise NotAuthenticated()
     if user.role != Role.agent and device.last_used_at is not None:
         # Staff sessions on shared office machines: idle and absolute limits (policy).
@@ -181,6 +186,7 @@ def create_user(
     problem = security.password_problem(password)
     if problem:
         raise InvalidInput(problem, code="weak_password")
+    password_hash = security.hash_password(password)  # slow: before taking the write lock
     begin_write(session)
     email = email.strip().lower()
     if session.execute(select(User.id).where(col(User.email) == email)).first():
@@ -190,7 +196,7 @@ def create_user(
         email=email,
         name=name,
         role=role.value,
-        password_hash=security.hash_password(password),
+        password_hash=password_hash,
         language=language,
     )
     session.add(user)
@@ -204,13 +210,46 @@ def create_user(
 
 
 def set_user_active(session: Session, *, user_id: uuid.UUID, active: bool) -> User:
-    """Disabling a user ends all its tokens at once (checked on every request)."""
+    """Disabling a user ends all its tokens at once (checked on every request) and revokes
+    its devices, asking each to wipe its data: enabling the user again later does not
+    bring an old token (say, on a lost phone) back to life."""
     begin_write(session)
     user = session.get(User, user_id)
     if user is None:
         raise NotFound()
-    user.is_active = active
+    if user.is_active != active:
+        user.is_active = active
+        user.updated_at = utcnow()
+        session.add(user)
+    if not active:
+        revoke_user_devices(session, user_id=user.id, wipe=True)
+    session.commit()
+    return user
+
+
+def revoke_user_devices(session: Session, *, user_id: uuid.UUID, wipe: bool) -> int:
+    """Revoke every live device of a user (caller commits); the number revoked."""
+    result = session.execute(
+        update(Device)
+        .where(col(Device.user_id) == user_id, col(Device.revoked_at).is_(None))
+        .values(revoked_at=utcnow(), wipe_requested=wipe)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def set_password(session: Session, *, user_id: uuid.UUID, password: str) -> User:
+    """A new password (policy checked); every existing token of the user stops working."""
+    problem = security.password_problem(password)
+    if problem:
+        raise InvalidInput(problem, code="weak_password")
+    password_hash = security.hash_password(password)  # slow: before taking the write lock
+    begin_write(session)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    user.password_hash = password_hash
     user.updated_at = utcnow()
     session.add(user)
+    revoke_user_devices(session, user_id=user.id, wipe=False)
     session.commit()
     return user

@@ -1,0 +1,161 @@
+"""Venues: shops and places an agent's team visits again and again.
+
+Team-scoped like leads (agents also see venues they created); every write takes the next
+sync-space version so phones pull the change, and field edits merge by HLC as sync patches do.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, func, or_, true
+from sqlmodel import Session, col, select
+
+from api.clock import server_clock
+from api.db import begin_write
+from api.errors import Conflict, InvalidInput, NotFound
+from api.leads.rules import team_for_new_lead
+from api.partners.service import like_pattern
+from api.sessions.patching import check_not_future, merge_into, stamp_all
+from api.users.service import Actor
+from api.venues.models import Venue
+from api.venues.schemas import VENUE_FIELDS, VenueCreate, VenueUpdate, VisitIn, venue_changes
+from api.vocab import Role
+from sync.space import bump_version
+from sync.sqltypes import utcnow
+
+MAX_PAGE = 200
+
+
+def venue_visible(actor: Actor) -> ColumnElement[bool]:
+    """Admin: all; coordinator: their teams'; agent: their teams' and the ones they created."""
+    if actor.role == Role.admin:
+        return true()
+    team_rule = col(Venue.team_id).in_(actor.team_ids) if actor.team_ids else false()
+    if actor.role == Role.coordinator:
+        return team_rule
+    return or_(team_rule, col(Venue.created_by) == actor.id)
+
+
+def can_see_venue(actor: Actor, venue: Venue) -> bool:
+    if actor.role == Role.admin or venue.team_id in actor.team_ids:
+        return True
+    return actor.role == Role.agent and venue.created_by == actor.id
+
+
+def visible_venue(session: Session, *, actor: Actor, venue_id: uuid.UUID) -> Venue:
+    """The venue if the actor may see it; otherwise 404 whether or not it exists."""
+    venue = session.get(Venue, venue_id, populate_existing=True)
+    if venue is None or venue.deleted_at is not None or not can_see_venue(actor, venue):
+        raise NotFound()
+    return venue
+
+
+def venue_for_reference(session: Session, *, actor: Actor, venue_id: uuid.UUID) -> Venue:
+    """A venue another record may point at (422 for an unknown or out-of-scope one)."""
+    venue = session.get(Venue, venue_id)
+    if venue is None or venue.deleted_at is not None or not can_see_venue(actor, venue):
+        raise InvalidInput("This venue does not exist.", code="unknown_venue")
+    return venue
+
+
+def list_venues(
+    session: Session,
+    *,
+    actor: Actor,
+    team_id: uuid.UUID | None = None,
+    q: str | None = None,
+    commune: str | None = None,
+    due_by: date | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Venue], int]:
+    """One page of visible venues by name; `due_by` keeps those whose next visit is due."""
+    where: list[Any] = [venue_visible(actor), col(Venue.deleted_at).is_(None)]
+    if team_id:
+        where.append(col(Venue.team_id) == team_id)
+    if q and q.strip():
+        where.append(col(Venue.name).ilike(like_pattern(q), escape="\\"))
+    if commune and commune.strip():
+        where.append(func.lower(col(Venue.commune)) == commune.strip().lower())
+    if due_by:
+        where.append(col(Venue.next_visit_on) <= due_by)
+    total = session.execute(select(func.count()).select_from(Venue).where(*where)).scalar_one()
+    rows = session.execute(
+        select(Venue)
+        .where(*where)
+        .order_by(func.lower(col(Venue.name)), col(Venue.id))
+        .limit(min(limit, MAX_PAGE))
+        .offset(offset)
+    ).scalars()
+    return list(rows), total
+
+
+def create_venue(session: Session, *, actor: Actor, data: VenueCreate) -> tuple[Venue, bool]:
+    """Create a venue in the creator's team; (venue, created). A replayed create (same
+    client id) is a patch of the given fields, never a duplicate."""
+    team_id = team_for_new_lead(actor)
+    begin_write(session)
+    version = bump_version(session.connection())
+    if data.id is not None and (existing := session.get(Venue, data.id)) is not None:
+        if existing.deleted_at is not None or not can_see_venue(actor, existing):
+            raise Conflict("This identifier is already in use.", code="id_taken")
+        return _apply(session, existing, venue_changes(data), actor=actor, version=version), False
+    now = utcnow()
+    venue = Venue(
+        id=data.id or uuid.uuid4(),
+        team_id=team_id,
+        **venue_changes(data),
+        created_by=actor.id,
+        created_at=now,
+        updated_at=now,
+        version=version,
+        field_hlc=stamp_all(VENUE_FIELDS, server_clock.now()),
+    )
+    session.add(venue)
+    session.commit()
+    return venue, True
+
+
+def _apply(
+    session: Session, venue: Venue, changes: dict[str, Any], *, actor: Actor, version: int
+) -> Venue:
+    changed = merge_into(session, venue, entity="venue", updates=changes, user_id=actor.id)
+    if changed:
+        venue.version = version
+        session.add(venue)
+        session.commit()
+    elif session.new:
+        session.commit()  # only conflict records: keep them, the row is unchanged
+    else:
+        session.rollback()  # nothing to write: give the version back
+        return visible_venue(session, actor=actor, venue_id=venue.id)
+    return venue
+
+
+def update_venue(
+    session: Session, *, actor: Actor, venue_id: uuid.UUID, data: VenueUpdate
+) -> Venue:
+    """Patch the given fields, merged by HLC."""
+    begin_write(session)
+    version = bump_version(session.connection())
+    venue = visible_venue(session, actor=actor, venue_id=venue_id)
+    return _apply(session, venue, venue_changes(data), actor=actor, version=version)
+
+
+def record_visit(session: Session, *, actor: Actor, venue_id: uuid.UUID, data: VisitIn) -> Venue:
+    """Note a visit: the last visit only moves forward (a late, queued visit cannot move it
+    back); the next visit is set when given."""
+    visited_at = data.visited_at or utcnow()
+    check_not_future(visited_at)
+    begin_write(session)
+    version = bump_version(session.connection())
+    venue = visible_venue(session, actor=actor, venue_id=venue_id)
+    changes: dict[str, Any] = {}
+    if venue.last_visit_at is None or visited_at > venue.last_visit_at:
+        changes["last_visit_at"] = visited_at
+    if "next_visit_on" in data.model_fields_set:
+        changes["next_visit_on"] = data.next_visit_on
+    return _apply(session, venue, changes, actor=actor, version=version)

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
+import i18n
 from api.config import Settings, get_settings
 from api.db import SessionDep
 from api.errors import NotAuthenticated, PermissionDenied
@@ -22,11 +23,19 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def current_actor(
-    session: SessionDep, settings: SettingsDep, token: Annotated[str | None, Depends(_bearer)]
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    token: Annotated[str | None, Depends(_bearer)],
 ) -> Actor:
     if not token:
         raise NotAuthenticated()
-    return user_service.authenticate(session, token=token, settings=settings)
+    actor = user_service.authenticate(session, token=token, settings=settings)
+    if not getattr(request.state, "language_explicit", False):
+        # No URL prefix or cookie choice: the profile language beats Accept-Language.
+        accept = request.headers.get("accept-language")
+        i18n.set_language(i18n.staff_language(actor.user.language, accept))
+    return actor
 
 
 CurrentUser = Annotated[Actor, Depends(current_actor)]

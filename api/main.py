@@ -9,19 +9,40 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from api.db import SessionDep, check_durability, get_engine
 from api.errors import AppError
 from api.middleware import LanguageAndHeadersMiddleware
 from api.routers import include_routers
 from api.validation import field_errors
+from i18n import N_
 from i18n import gettext as _
 
 PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
+
+
+class PwaFiles(StaticFiles):
+    """The PWA at `/`, except `pwa/test/` (a test harness, mounted only by its tests).
+
+    No build step means no hashed file names: every file is revalidated (`no-cache`, cheap
+    with the ETag) so a deployment never mixes old and new modules; the service worker keeps
+    its own copy for offline use, and `sw.js` itself must never come from the HTTP cache.
+    """
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        if Path(path).parts[:1] == ("test",):
+            raise StarletteHTTPException(status_code=404)
+        response = await super().get_response(path, scope)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
 
 
 def app_version() -> str:
@@ -57,11 +78,11 @@ _HTTP_CODES = {
     413: "payload_too_large",
 }
 _HTTP_MESSAGES = {
-    401: "Please log in again.",
-    403: "You are not allowed to do this.",
-    404: "Not found.",
-    405: "This method is not allowed here.",
-    413: "The request is too large.",
+    401: N_("Please log in again."),
+    403: N_("You are not allowed to do this."),
+    404: N_("Not found."),
+    405: N_("This method is not allowed here."),
+    413: N_("The request is too large."),
 }
 
 
@@ -106,6 +127,8 @@ def create_app() -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.add_middleware(LanguageAndHeadersMiddleware)
+    # Outermost: sync pull pages are large JSON; level 5 trades little size for speed.
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)
     _install_error_handlers(app)
 
     @app.get("/healthz", response_model=Health, tags=["meta"])
@@ -120,4 +143,7 @@ def create_app() -> FastAPI:
         return VersionInfo(version=app_version(), protocol=1, schema_version=1)
 
     include_routers(app)
+    if PWA_DIR.is_dir():
+        # Last, so that every API route above wins over a file of the same name.
+        app.mount("/", PwaFiles(directory=PWA_DIR, html=True), name="pwa")
     return app

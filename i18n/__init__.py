@@ -2,12 +2,19 @@
 
 Catalogs live in i18n/locales/<lang>/LC_MESSAGES/messages.po. They are compiled in memory
 the first time a language is used, so no built .mo file has to be shipped or committed.
+
+Source strings are English msgids: `_()` / `ngettext()` / `lazy_gettext()` translate now,
+`N_()` only marks a string translated later. The literal msgid of an `AppError` subclass or
+of `FieldProblem(code, msgid)` needs no marker (see i18n/extract.py, which also says how a
+message becomes public). After adding msgids run `scripts/i18n`, then translate the gaps it
+lists (i18n/catalogs.py).
 """
 
 from __future__ import annotations
 
 import gettext as _gettext
 import io
+from collections.abc import Callable
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
@@ -34,6 +41,19 @@ FORMAT_LOCALES = {
     "pt": "pt_PT",
     "tr": "tr_TR",
     "ro": "ro_RO",
+}
+# Each language in its own name, for the language picker (always visible on public pages).
+LANGUAGE_NAMES = {
+    "fr": "Français",
+    "nl": "Nederlands",
+    "en": "English",
+    "es": "Español",
+    "ar": "العربية",
+    "it": "Italiano",
+    "de": "Deutsch",
+    "pt": "Português",
+    "tr": "Türkçe",
+    "ro": "Română",
 }
 
 # A mutable box per request: code running in a worker thread (sync dependencies get a copy
@@ -81,12 +101,43 @@ def translations(language: str) -> _gettext.NullTranslations:
     return _gettext.GNUTranslations(buf)
 
 
+def reload_catalogs() -> None:
+    """Forget the compiled catalogs (after the .po files changed on disk)."""
+    translations.cache_clear()
+    _plural_rule.cache_clear()
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it (it is translated where used)."""
+    return message
+
+
 def gettext(message: str) -> str:
     return translations(get_language()).gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(get_language()).ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    return translations(get_language()).pgettext(context, message)
+
+
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    return translations(get_language()).npgettext(context, singular, plural, n)
+
+
+def plural_index(language: str, n: int) -> int:
+    """Which plural form a count takes in a language (its catalog's Plural-Forms rule)."""
+    return _plural_rule(language)(n)
+
+
+@cache
+def _plural_rule(language: str) -> Callable[[int], int]:
+    forms = translations(language).info().get("plural-forms", "")
+    _, found, expr = forms.partition("plural=")
+    return _gettext.c2py(expr.strip().rstrip(";")) if found else _gettext.c2py("n != 1")
 
 
 def lazy_gettext(message: str) -> LazyProxy:
@@ -124,3 +175,10 @@ def negotiate(header: str | None, available: tuple[str, ...] = STAFF_LANGUAGES) 
         if primary in available:
             return primary
     return None
+
+
+def staff_language(profile: str | None, accept_language: str | None) -> str:
+    """A staff user's language: their profile's, else the header's best staff language."""
+    if profile in STAFF_LANGUAGES:
+        return profile
+    return negotiate(accept_language, STAFF_LANGUAGES) or DEFAULT_LANGUAGE

@@ -1,0 +1,154 @@
+"""Scratch databases (empty or migrated) and `terrain serve` as a real subprocess, for the
+tests that need real commits across connections and processes (CLI, quick start, backup,
+several instances)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+from sqlalchemy import make_url, text
+
+from api import migrate
+from api.db import make_engine
+
+PG_URL = os.environ.get("TERRAIN_TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+REPO_ROOT = Path(__file__).resolve().parent.parent
+# The console scripts installed next to the interpreter running the tests (the venv).
+BIN = Path(sys.executable).parent
+
+
+def _pg_admin(sql: str) -> None:
+    assert PG_URL
+    admin = make_engine(PG_URL)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(sql))
+    admin.dispose()
+
+
+@contextmanager
+def scratch_database(backend: str, workdir: Path, *, migrated: bool = True) -> Iterator[str]:
+    """A database nobody else uses: an SQLite file in `workdir` or a new PostgreSQL
+    database on the TERRAIN_TEST_DATABASE_URL server; dropped afterwards."""
+    if backend == "sqlite":
+        url = f"sqlite:///{workdir / f'scratch-{uuid.uuid4().hex[:8]}.sqlite3'}"
+    else:
+        assert PG_URL, "PostgreSQL scratch databases need TERRAIN_TEST_DATABASE_URL"
+        name = f"terrain_scratch_{uuid.uuid4().hex[:10]}"
+        _pg_admin(f'CREATE DATABASE "{name}"')
+        url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    if migrated:
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        engine.dispose()
+    try:
+        yield url
+    finally:
+        if backend == "postgresql":
+            _pg_admin(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def terrain_env(data_dir: Path, database_url: str | None) -> dict[str, str]:
+    """The environment of a fresh install: no TERRAIN_* setting but the ones given."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TERRAIN_")}
+    env["TERRAIN_DATA_DIR"] = str(data_dir)
+    if database_url is not None:
+        env["TERRAIN_DATABASE_URL"] = database_url
+    return env
+
+
+class TerrainServer:
+    """`terrain serve [args]` in its own process group, output captured to a log file."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, *args: str) -> None:
+        self.port = free_port()
+        self.env = env
+        self.log_path = log_path
+        self.args = args
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> TerrainServer:
+        command = [str(BIN / "terrain"), "serve", "--port", str(self.port), *self.args]
+        with self.log_path.open("wb") as log:
+            self.proc = subprocess.Popen(
+                command,
+                cwd=REPO_ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        return self
+
+    def wait_ready(self, timeout: float = 90.0) -> None:
+        assert self.proc is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"terrain serve exited {self.proc.returncode}:\n{self.log}")
+            try:
+                if httpx.get(f"{self.base_url}/healthz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"terrain serve was not ready in {timeout} s:\n{self.log}")
+
+    def stop(self) -> int:
+        """SIGTERM (a graceful uvicorn shutdown); the exit code."""
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=20)
+        return self.proc.returncode
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def __enter__(self) -> TerrainServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def login(client: httpx.Client, base_url: str, email: str, password: str) -> dict[str, str]:
+    """Bearer headers for a password login through the real API."""
+    answer = client.post(
+        f"{base_url}/api/auth/token",
+        data={"username": email, "password": password, "device_name": "test"},
+    )
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}

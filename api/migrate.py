@@ -30,6 +30,10 @@ def upgrade(engine: Engine) -> None:
             # Session-level lock: a second instance waits here, then finds nothing to do.
             conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK_ID})
             conn.commit()
+        else:
+            # SQLite: hold the write lock from the first statement, so a second process
+            # starting at the same time waits (busy_timeout) instead of failing.
+            conn.execution_options(sqlite_begin="IMMEDIATE")
         try:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")

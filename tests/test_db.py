@@ -119,3 +119,28 @@ def test_audit_events_cannot_be_changed_or_deleted(db: Session) -> None:
     db.expire_all()
     stored = db.get(AuditEvent, row.id)
     assert stored is not None and stored.action == "lead.view"
+
+
+@pytest.mark.parametrize("fresh_backend", BACKENDS)
+def test_two_processes_migrating_at_once_both_succeed(tmp_path: Path, fresh_backend: str) -> None:
+    """Several instances start together: one migrates, the others wait and find it done."""
+    code = "from api.cli import main; raise SystemExit(main(['migrate']))"
+    with scratch_database(fresh_backend, tmp_path, migrated=False) as url:
+        env = terrain_env(tmp_path, url)
+        procs = [
+            subprocess.Popen(
+                [str(BIN / "python"), "-c", code],
+                cwd=REPO_ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for _ in range(3)
+        ]
+        outputs = [p.communicate(timeout=120)[0] for p in procs]
+        assert [p.returncode for p in procs] == [0, 0, 0], outputs
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar_one() == 1
+        engine.dispose()

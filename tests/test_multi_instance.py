@@ -102,6 +102,27 @@ def test_what_one_instance_writes_the_other_reads(pair: tuple[str, list[TerrainS
         assert detail.status_code == 200, detail.text
         assert detail.json()["id"] == lead["id"]
         assert detail.json()["first_name"] == lead["first_name"]
+        # … a lead created through A is read through B …
+        created = http.post(
+            f"{a.base_url}/api/leads",
+            headers=headers,
+            json={
+                "first_name": "Yasmina",
+                "phone": "0486 12 34 56",
+                "channel": "coffee_stand",
+                "language": "ar",
+                "consent": {
+                    "purposes": ["contact"],
+                    "text_version": "2026-01",
+                    "text_sha256": "ab" * 32,
+                    "language": "ar",
+                },
+            },
+        )
+        assert created.status_code == 201, created.text
+        again = http.get(f"{b.base_url}/api/leads/{created.json()['id']}", headers=headers)
+        assert again.status_code == 200, again.text
+        assert again.json()["phone"] == "+32486123456"
         # … and a logout through B (a write) ends the token on A at once.
         assert http.post(f"{b.base_url}/api/auth/logout", headers=headers).status_code == 204
         assert http.get(f"{a.base_url}/api/me", headers=headers).status_code == 401

@@ -111,6 +111,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from api.logs import uvicorn_log_config
+
     uvicorn.run(
         "api.main:create_app",
         factory=True,
@@ -121,6 +123,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         proxy_headers=False,
         server_header=False,
         log_level=args.log_level,
+        log_config=uvicorn_log_config(),
     )
     return 0
 

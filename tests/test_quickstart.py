@@ -52,6 +52,10 @@ def test_serve_demo_then_agent_lists_leads(tmp_path: Path, fresh_backend: str) -
             assert 0 < body["total"] < 2000  # the agent's scope, not everyone's leads
             assert body["items"]
             assert {item["team_id"] for item in body["items"]} == {me["teams"][0]["id"]}
+            # A search by name travels in the query string; the access log must not keep it.
+            canary = body["items"][0]["first_name"]
+            searched = http.get(f"{base}/api/leads", params={"q": canary}, headers=headers)
+            assert searched.status_code == 200 and searched.json()["total"] >= 1
         # A graceful stop: uvicorn finishes, then re-raises SIGTERM as its exit status.
         assert server.stop() in (0, -signal.SIGTERM)
     log = server.log
@@ -59,6 +63,8 @@ def test_serve_demo_then_agent_lists_leads(tmp_path: Path, fresh_backend: str) -
     assert f"http://127.0.0.1:{server.port}" in log
     assert "agent@demo.terrain" in log and DEMO_PASSWORD in log
     assert "Traceback" not in log
+    assert '"GET /api/leads HTTP/1.1" 200' in log  # access lines are there …
+    assert canary not in log  # … without what was searched for
     if fresh_backend == "sqlite":
         assert (data_dir / "terrain.sqlite3").exists()
         assert (data_dir / "secret_key").stat().st_mode & 0o777 == 0o600

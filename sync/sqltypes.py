@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
@@ -54,3 +54,10 @@ def set_naming_convention(metadata: Any) -> None:
 # Every table module imports this one for UTCDateTime, so the convention is in place
 # before the first table is declared on the shared metadata.
 set_naming_convention(SQLModel.metadata)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a SQLModel class (for bulk statements without the ORM)."""
+    name = model.__tablename__
+    assert isinstance(name, str)
+    return SQLModel.metadata.tables[name]

@@ -1,0 +1,135 @@
+"""What every mutator shares: argument validation, rejections, per-field merge."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from api.errors import AppError
+from api.users.service import Actor
+from api.validation import field_errors
+from sync.merge import merge_patch
+from sync.push import Apply, Rejected
+
+M = TypeVar("M", bound=BaseModel)
+
+_ARGS = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class IdArgs(BaseModel):
+    model_config = _ARGS
+    id: uuid.UUID
+
+
+class PatchArgs(BaseModel):
+    """`{id, set: {field: value}, base: {field: hlc or null}}`."""
+
+    model_config = _ARGS
+    id: uuid.UUID
+    set_: dict[str, Any] = Field(alias="set")
+    base: dict[str, str | None] = Field(default_factory=dict)
+
+
+class CreateArgs(BaseModel):
+    """`{id, fields}`: an upsert; an existing id is a patch of every given field."""
+
+    model_config = _ARGS
+    id: uuid.UUID
+    fields: dict[str, Any]
+
+
+def actor_of(ctx: Apply) -> Actor:
+    actor = ctx.actor
+    assert isinstance(actor, Actor)
+    return actor
+
+
+def validate(model: type[M], data: Any, *, at: str = "") -> M:
+    """Validate with the REST API's own models; a failure rejects the mutation. `at` is
+    where `data` sits in the mutation's args (for the problem locations)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise invalid(exc, at) from exc
+
+
+def invalid(exc: ValidationError, at: str = "") -> Rejected:
+    # Locations and codes only: the detail is stored and must not echo personal data.
+    prefix = [at] if at else []
+    problems = [
+        f"{'.'.join(str(p) for p in [*prefix, *e['loc']]) or 'args'}: {e['code']}"
+        for e in field_errors(exc.errors())
+    ]
+    return Rejected("invalid_input", "; ".join(problems)[:500])
+
+
+def translate(exc: Exception) -> Rejected | None:
+    """Rule violations raised by shared API code (rules.py, scope) become rejections."""
+    if isinstance(exc, AppError):
+        return Rejected(exc.code, exc.msgid)
+    if isinstance(exc, ValidationError):
+        return invalid(exc)
+    return None
+
+
+def not_found() -> Rejected:
+    # Out of scope and missing look the same (no existence oracle), as in the REST API.
+    return Rejected("not_found", "Not found.")
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """Times without a zone are taken as UTC (the database refuses naive times)."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def merge_fields(
+    ctx: Apply,
+    entity: str,
+    row: Mapping[str, Any],
+    updates: Mapping[str, Any],
+    base: Mapping[str, str | None],
+) -> dict[str, Any]:
+    """Per-field last-writer-wins into `row`; conflicts are recorded, the winners stored.
+    Returns the fields actually written."""
+    result = merge_patch(
+        row,
+        row["field_hlc"] or {},
+        updates,
+        base,
+        ctx.hlc,
+        deleted=row.get("deleted_at") is not None,
+    )
+    ctx.conflict(entity, row["id"], result.conflicts)
+    if result.changes:
+        ctx.store.update(entity, row["id"], {**result.changes, "field_hlc": result.field_hlc})
+    return result.changes
+
+
+def stored(value: Any) -> Any:
+    """A validated value as the database holds it (enums as their text, aware times)."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list):
+        return [stored(v) for v in value]
+    if isinstance(value, datetime):
+        return aware(value)
+    return value
+
+
+def field_values(model: BaseModel, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The fields a client actually gave (explicit nulls included), as stored."""
+    given = model.model_fields_set
+    return {name: stored(getattr(model, name)) for name in fields if name in given}
+
+
+def require_fields(values: Mapping[str, Any], required: tuple[str, ...]) -> None:
+    for name in required:
+        if name in values and values[name] is None:
+            raise Rejected("invalid_input", f"{name}: missing")

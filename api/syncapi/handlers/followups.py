@@ -1,0 +1,136 @@
+"""followup.create (upsert) / followup.patch (per-field merge) / followup.delete."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from api.fields import OptText1000
+from api.syncapi.entities import FOLLOWUP, LEAD
+from api.syncapi.handlers.common import (
+    IdArgs,
+    PatchArgs,
+    actor_of,
+    field_values,
+    merge_fields,
+    not_found,
+    require_fields,
+    validate,
+)
+from api.syncapi.handlers.leads import visible_lead
+from sync.push import Apply, Key, Mutator
+
+FIELDS = ("due_on", "kind", "note", "done_at")
+
+
+class FollowupFields(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    due_on: date | None = None
+    kind: str | None = Field(default=None, min_length=1, max_length=20)
+    note: OptText1000 = None
+    done_at: AwareDatetime | None = None
+
+
+class NewFollowup(FollowupFields):
+    id: uuid.UUID
+    lead_id: uuid.UUID
+    due_on: date
+
+
+@dataclass(frozen=True)
+class Upsert:
+    data: NewFollowup
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Patch:
+    id: uuid.UUID
+    values: dict[str, Any]
+    base: dict[str, str | None]
+
+
+def parse_create(args: Mapping[str, Any]) -> Upsert:
+    data = validate(NewFollowup, args)
+    values = field_values(data, FIELDS)
+    require_fields(values, ("due_on", "kind"))
+    return Upsert(data, values)
+
+
+def needs_create(p: Upsert, _hlc: str) -> Iterator[Key]:
+    yield FOLLOWUP, p.data.id
+    yield LEAD, p.data.lead_id
+
+
+def visible_followup(ctx: Apply, followup_id: uuid.UUID) -> Mapping[str, Any]:
+    row = ctx.store.get(FOLLOWUP, followup_id)
+    if row is None:
+        raise not_found()
+    visible_lead(ctx, row["lead_id"])
+    return row
+
+
+def apply_create(ctx: Apply, p: Upsert) -> None:
+    existing = ctx.store.get(FOLLOWUP, p.data.id)
+    if existing is not None:
+        merge_fields(ctx, FOLLOWUP, visible_followup(ctx, p.data.id), p.values, {})
+        return
+    visible_lead(ctx, p.data.lead_id)
+    actor = actor_of(ctx)
+    ctx.store.insert(
+        FOLLOWUP,
+        {
+            "id": p.data.id,
+            "lead_id": p.data.lead_id,
+            "due_on": p.data.due_on,
+            "kind": p.data.kind or "call",
+            "note": p.data.note,
+            "done_at": p.data.done_at,
+            # Assignment is a coordinator's REST action; a phone's task is its agent's.
+            "assigned_to": actor.id,
+            "created_by": actor.id,
+            "field_hlc": dict.fromkeys(p.values, ctx.hlc),
+            "deleted_at": None,
+        },
+    )
+
+
+def parse_patch(args: Mapping[str, Any]) -> Patch:
+    a = validate(PatchArgs, args)
+    values = field_values(validate(FollowupFields, a.set_, at="set"), FIELDS)
+    require_fields(values, ("due_on", "kind"))
+    return Patch(a.id, values, a.base)
+
+
+def needs_patch(p: Patch, _hlc: str) -> Iterator[Key]:
+    yield FOLLOWUP, p.id
+
+
+def apply_patch(ctx: Apply, p: Patch) -> None:
+    merge_fields(ctx, FOLLOWUP, visible_followup(ctx, p.id), p.values, p.base)
+
+
+def parse_delete(args: Mapping[str, Any]) -> uuid.UUID:
+    return validate(IdArgs, args).id
+
+
+def needs_delete(followup_id: uuid.UUID, _hlc: str) -> Iterator[Key]:
+    yield FOLLOWUP, followup_id
+
+
+def apply_delete(ctx: Apply, followup_id: uuid.UUID) -> None:
+    row = visible_followup(ctx, followup_id)
+    if row["deleted_at"] is None:
+        ctx.store.update(FOLLOWUP, followup_id, {"deleted_at": ctx.now})
+
+
+MUTATORS: tuple[Mutator[Any], ...] = (
+    Mutator("followup.create", parse_create, needs_create, apply_create),
+    Mutator("followup.patch", parse_patch, needs_patch, apply_patch),
+    Mutator("followup.delete", parse_delete, needs_delete, apply_delete),
+)

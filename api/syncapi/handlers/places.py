@@ -1,0 +1,220 @@
+"""Outreach sessions, their tallies, and venues: team records created on the phone."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from api.fields import OptText80, OptText120, OptText2000, Text120
+from api.leads.rules import team_for_new_lead
+from api.syncapi.entities import PARTNER, SESSION, TALLY, VENUE
+from api.syncapi.handlers.common import (
+    CreateArgs,
+    PatchArgs,
+    actor_of,
+    field_values,
+    merge_fields,
+    not_found,
+    require_fields,
+    validate,
+)
+from api.syncapi.visibility import can_see_team_row
+from api.vocab import Channel, TallyKind
+from sync.push import Apply, Key, Mutator, Rejected
+
+_LENIENT = ConfigDict(extra="ignore")
+
+
+class SessionFields(BaseModel):
+    model_config = _LENIENT
+    channel: Channel | None = None
+    title: OptText120 = None
+    commune: OptText80 = None
+    neighbourhood: OptText80 = None
+    venue_id: uuid.UUID | None = None
+    partner_id: uuid.UUID | None = None
+    started_at: AwareDatetime | None = None
+    ended_at: AwareDatetime | None = None
+    notes: OptText2000 = None
+
+
+class VenueFields(BaseModel):
+    model_config = _LENIENT
+    name: Text120 | None = Field(default=None, min_length=1)
+    kind: str | None = Field(default=None, max_length=40)
+    commune: OptText80 = None
+    neighbourhood: OptText80 = None
+    address: str | None = Field(default=None, max_length=200)
+    last_visit_at: AwareDatetime | None = None
+    next_visit_on: date | None = None
+    notes: OptText2000 = None
+
+
+class AddTally(BaseModel):
+    id: uuid.UUID
+    session_id: uuid.UUID
+    kind: TallyKind
+    delta: int = Field(ge=-1000, le=1000)
+    occurred_at: AwareDatetime
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One team-owned record type: its entity, fields, and what a new one needs."""
+
+    entity: str
+    model: type[BaseModel]
+    required: tuple[str, ...]
+    references: tuple[tuple[str, str], ...]  # (column, entity)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(self.model.model_fields)
+
+
+SESSION_KIND = Kind(
+    SESSION,
+    SessionFields,
+    ("channel", "started_at"),
+    (("venue_id", VENUE), ("partner_id", PARTNER)),
+)
+VENUE_KIND = Kind(VENUE, VenueFields, ("name",), ())
+
+
+@dataclass(frozen=True)
+class Write:
+    id: uuid.UUID
+    values: dict[str, Any]
+    base: dict[str, str | None]
+
+
+def _references(kind: Kind, values: Mapping[str, Any]) -> Iterator[Key]:
+    for column, entity in kind.references:
+        if values.get(column) is not None:
+            yield entity, values[column]
+
+
+def _visible(ctx: Apply, entity: str, key: uuid.UUID) -> Mapping[str, Any] | None:
+    row = ctx.store.get(entity, key)
+    if row is not None and not can_see_team_row(actor_of(ctx), row):
+        raise not_found()
+    return row
+
+
+def _parsers(kind: Kind) -> tuple[Callable[[Mapping[str, Any]], Write], ...]:
+    def parse_create(args: Mapping[str, Any]) -> Write:
+        a = validate(CreateArgs, args)
+        values = field_values(validate(kind.model, a.fields, at="fields"), kind.fields)
+        require_fields(values, kind.required)
+        return Write(a.id, values, {})
+
+    def parse_patch(args: Mapping[str, Any]) -> Write:
+        a = validate(PatchArgs, args)
+        values = field_values(validate(kind.model, a.set_, at="set"), kind.fields)
+        require_fields(values, kind.required)
+        return Write(a.id, values, a.base)
+
+    return parse_create, parse_patch
+
+
+def _needs(kind: Kind) -> Callable[[Write, str], Iterator[Key]]:
+    def needs(p: Write, _hlc: str) -> Iterator[Key]:
+        yield kind.entity, p.id
+        yield from _references(kind, p.values)
+
+    return needs
+
+
+def _check_references(ctx: Apply, kind: Kind, values: Mapping[str, Any]) -> None:
+    for entity, key in _references(kind, values):
+        if key is not None and ctx.store.get(entity, key) is None:
+            raise Rejected("unknown_reference", f"Unknown {entity}.")
+
+
+def _create(kind: Kind) -> Callable[[Apply, Write], None]:
+    def apply(ctx: Apply, p: Write) -> None:
+        _check_references(ctx, kind, p.values)
+        row = _visible(ctx, kind.entity, p.id)
+        if row is not None:
+            merge_fields(ctx, kind.entity, row, p.values, {})
+            return
+        missing = [name for name in kind.required if p.values.get(name) is None]
+        if missing:
+            raise Rejected("invalid_input", "; ".join(f"fields.{m}: missing" for m in missing))
+        actor = actor_of(ctx)
+        new: dict[str, Any] = dict.fromkeys(kind.fields)
+        new.update(p.values)
+        new.update(
+            id=p.id,
+            team_id=team_for_new_lead(actor),
+            created_by=actor.id,
+            field_hlc=dict.fromkeys(p.values, ctx.hlc),
+            deleted_at=None,
+        )
+        if kind.entity == SESSION:
+            new["agent_id"] = actor.id
+        ctx.store.insert(kind.entity, new)
+
+    return apply
+
+
+def _patch(kind: Kind) -> Callable[[Apply, Write], None]:
+    def apply(ctx: Apply, p: Write) -> None:
+        _check_references(ctx, kind, p.values)
+        row = _visible(ctx, kind.entity, p.id)
+        if row is None:
+            raise not_found()
+        merge_fields(ctx, kind.entity, row, p.values, p.base)
+
+    return apply
+
+
+def _mutators(prefix: str, kind: Kind) -> tuple[Mutator[Any], ...]:
+    parse_create, parse_patch = _parsers(kind)
+    return (
+        Mutator(f"{prefix}.create", parse_create, _needs(kind), _create(kind)),
+        Mutator(f"{prefix}.patch", parse_patch, _needs(kind), _patch(kind)),
+    )
+
+
+# -- tally.add: an increment with its own id, so a replay never counts twice -----------
+
+
+def parse_tally(args: Mapping[str, Any]) -> AddTally:
+    return validate(AddTally, args)
+
+
+def needs_tally(p: AddTally, _hlc: str) -> Iterator[Key]:
+    yield TALLY, p.id
+    yield SESSION, p.session_id
+
+
+def apply_tally(ctx: Apply, p: AddTally) -> None:
+    if ctx.store.get(TALLY, p.id) is not None:
+        return
+    session = _visible(ctx, SESSION, p.session_id)
+    if session is None or session["deleted_at"] is not None:
+        raise not_found()
+    ctx.store.insert(
+        TALLY,
+        {
+            "id": p.id,
+            "session_id": p.session_id,
+            "kind": p.kind.value,
+            "delta": p.delta,
+            "occurred_at": p.occurred_at,
+            "created_by": actor_of(ctx).id,
+        },
+    )
+
+
+MUTATORS: tuple[Mutator[Any], ...] = (
+    *_mutators("session", SESSION_KIND),
+    *_mutators("venue", VENUE_KIND),
+    Mutator("tally.add", parse_tally, needs_tally, apply_tally),
+)

@@ -1,0 +1,170 @@
+"""Real Chromium against the real app, served by uvicorn in a thread on a free port, on a
+freshly migrated database of its own (SQLite, and PostgreSQL when configured).
+
+The test page (pwa/test/) is mounted by a test-only route here, never by api/main.py.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, BrowserContext, Page
+from sqlalchemy import Engine
+from sqlmodel import Session
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from api import migrate
+from api.config import get_settings
+from api.db import get_engine, make_engine
+from api.main import PWA_DIR, create_app
+from api.users import service as user_service
+from api.users.models import Organisation, Team
+from api.vocab import Role
+from tests.conftest import BACKENDS, PASSWORD, PG_URL, _create_pg_database, _drop_pg_database
+
+STATIC_PREFIX = "/test-pwa"
+HARNESS_PATH = f"{STATIC_PREFIX}/test/index.html"
+PIN = "482916"
+
+
+@dataclass
+class Agent:
+    user_id: str
+    token: str
+    team_id: uuid.UUID
+
+
+@dataclass
+class Live:
+    base_url: str
+    engine: Engine
+    organisation_id: uuid.UUID
+
+    @property
+    def harness_url(self) -> str:
+        return f"{self.base_url}{HARNESS_PATH}"
+
+    def new_team(self) -> uuid.UUID:
+        with Session(self.engine) as session:
+            team = Team(organisation_id=self.organisation_id, name=f"Team {uuid.uuid4().hex[:8]}")
+            session.add(team)
+            session.commit()
+            return team.id
+
+    def new_agent(self, team_id: uuid.UUID | None = None) -> Agent:
+        """An agent made through the users service, with a device token; in a team of its
+        own unless one is given (agents see their teams' leads)."""
+        team_id = team_id or self.new_team()
+        with Session(self.engine, expire_on_commit=False) as session:
+            user = user_service.create_user(
+                session,
+                organisation_id=self.organisation_id,
+                email=f"agent-{uuid.uuid4().hex[:10]}@pwa.test",
+                name="Browser Agent",
+                role=Role.agent,
+                password=PASSWORD,
+                team_ids=[team_id],
+            )
+            issued = user_service.create_device_token(
+                session, user=user, device_name="chromium", settings=get_settings()
+            )
+            session.commit()
+            return Agent(user_id=str(user.id), token=issued.token, team_id=team_id)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def live_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A database only the live server of this module uses (real commits)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('pwa-db') / 'terrain.sqlite3'}"
+    else:
+        assert PG_URL
+        url = _create_pg_database(PG_URL)
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    yield url
+    if request.param != "sqlite":
+        assert PG_URL
+        _drop_pg_database(PG_URL, url)
+
+
+@pytest.fixture(scope="module")
+def live_server(live_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    keys = ("TERRAIN_DATABASE_URL", "TERRAIN_DATA_DIR")
+    saved = {k: os.environ.get(k) for k in keys}
+    os.environ["TERRAIN_DATABASE_URL"] = live_database
+    os.environ["TERRAIN_DATA_DIR"] = str(tmp_path_factory.mktemp("pwa-data"))
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    app = create_app()
+    # Test-only: the PWA folder (with pwa/test/) on a prefix of its own, matched first.
+    app.router.routes.insert(0, Mount(STATIC_PREFIX, app=StaticFiles(directory=Path(PWA_DIR))))
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=2
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
+        time.sleep(0.02)
+    engine = get_engine()
+    with Session(engine) as session:
+        org = Organisation(name="PWA test organisation")
+        session.add(org)
+        session.commit()
+        live = Live(f"http://127.0.0.1:{port}", engine, org.id)
+    try:
+        yield live
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
+        get_engine().dispose()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        get_settings.cache_clear()
+        get_engine.cache_clear()
+
+
+# `playwright` and `browser` come from tests/conftest.py: one driver for every browser test.
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh profile per test (its own IndexedDB)."""
+    context = browser.new_context()
+    yield context
+    context.close()
+
+
+def open_harness(context: BrowserContext, live: Live) -> Page:
+    page = context.new_page()
+    page.goto(live.harness_url)
+    page.wait_for_function("() => window.T !== undefined")
+    return page

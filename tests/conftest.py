@@ -221,3 +221,9 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield browser
     browser.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last: the session-wide Playwright driver keeps an event loop on
+    the main thread, and a later `asyncio.run()` in another test would then fail."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

@@ -207,8 +207,12 @@ def test_a_concurrent_edit_is_reported_under_attention(
         _open(other, live_server.new_agent(team_id=first.team_id))
         assert other.evaluate("T.sync()")["ok"]
         other.evaluate(edit, [lead_id, "Etterbeek"])  # both saw the same stamp
+        # The first phone is offline while the other pushes, so its own automatic sync
+        # (1 s after a write, or on the poke) cannot push first, however slow the machine.
+        context.set_offline(True)
         page.evaluate(edit, [lead_id, "Ixelles"])  # made later: wins
         assert other.evaluate("T.sync()")["ok"]
+        context.set_offline(False)
         assert page.evaluate("T.sync()")["ok"]
     finally:
         other_context.close()

@@ -25,7 +25,7 @@ ensure_venv() {
     fi
 }
 
-# ensure_chromium — the browser the end-to-end tests drive (never `playwright install`).
+# ensure_chromium — the browser the end-to-end tests drive (never the Playwright browser download).
 ensure_chromium() {
     if [ -x /usr/bin/chromium ]; then
         return

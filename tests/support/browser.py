@@ -1,4 +1,4 @@
-"""Launching the Debian Chromium through Playwright (never `playwright install` here).
+"""Launching the Debian Chromium through Playwright (never the Playwright browser download here).
 
 One Playwright driver per test session: the sync API refuses to start a second one while
 another is running, so every browser test shares the `playwright` and `browser` fixtures

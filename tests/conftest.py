@@ -76,6 +76,26 @@ def database_url(
     _drop_pg_database(PG_URL, url)
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def live_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated database only one module's live server uses (real commits, seen across
+    threads and processes), for tests that run the app under uvicorn."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('live-db') / 'terrain.sqlite3'}"
+    else:
+        assert PG_URL
+        url = _create_pg_database(PG_URL)
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    yield url
+    if request.param != "sqlite":
+        assert PG_URL
+        _drop_pg_database(PG_URL, url)
+
+
 @pytest.fixture(scope="session")
 def backend(database_url: str) -> str:
     return "sqlite" if database_url.startswith("sqlite") else "postgresql"

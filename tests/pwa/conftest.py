@@ -7,7 +7,6 @@ The test page (pwa/test/) is mounted by a test-only route here, never by api/mai
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 import uuid
@@ -23,14 +22,14 @@ from sqlmodel import Session
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from api import migrate
 from api.config import get_settings
-from api.db import get_engine, make_engine
+from api.db import get_engine
 from api.main import PWA_DIR, create_app
 from api.users import service as user_service
 from api.users.models import Organisation, Team
 from api.vocab import Role
-from tests.conftest import BACKENDS, PASSWORD, PG_URL, _create_pg_database, _drop_pg_database
+from tests.conftest import PASSWORD
+from tests.scratch import free_port
 
 STATIC_PREFIX = "/test-pwa"
 HARNESS_PATH = f"{STATIC_PREFIX}/test/index.html"
@@ -82,32 +81,6 @@ class Live:
             return Agent(user_id=str(user.id), token=issued.token, team_id=team_id)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def live_database(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """A database only the live server of this module uses (real commits)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('pwa-db') / 'terrain.sqlite3'}"
-    else:
-        assert PG_URL
-        url = _create_pg_database(PG_URL)
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    yield url
-    if request.param != "sqlite":
-        assert PG_URL
-        _drop_pg_database(PG_URL, url)
-
-
 @pytest.fixture(scope="module")
 def live_server(live_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     keys = ("TERRAIN_DATABASE_URL", "TERRAIN_DATA_DIR")
@@ -119,7 +92,7 @@ def live_server(live_database: str, tmp_path_factory: pytest.TempPathFactory) ->
     app = create_app()
     # Test-only: the PWA folder (with pwa/test/) on a prefix of its own, matched first.
     app.router.routes.insert(0, Mount(STATIC_PREFIX, app=StaticFiles(directory=Path(PWA_DIR))))
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
             app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=2

@@ -6,7 +6,6 @@ service and leads through the HTTP API, as the app would make them."""
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 import uuid
@@ -21,14 +20,14 @@ from playwright.sync_api import Browser, ConsoleMessage, Page
 from sqlalchemy import Engine, delete
 from sqlmodel import Session
 
-from api import migrate
 from api.config import get_settings
-from api.db import get_engine, make_engine
+from api.db import get_engine
 from api.main import create_app
 from api.users import service as user_service
 from api.users.models import LoginFailure, Organisation, Team
 from api.vocab import Role
-from tests.conftest import BACKENDS, PASSWORD, PG_URL, _create_pg_database, _drop_pg_database
+from tests.conftest import PASSWORD
+from tests.scratch import free_port
 
 # Set before any page script runs (init scripts are not subject to the page's CSP): every
 # CSP violation the page causes is kept where a test can read it.
@@ -117,32 +116,6 @@ class Live:
             session.commit()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def live_database(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """A database only this module's server uses (real commits, seen across threads)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('web-db') / 'terrain.sqlite3'}"
-    else:
-        assert PG_URL
-        url = _create_pg_database(PG_URL)
-    engine = make_engine(url)
-    migrate.upgrade(engine)
-    engine.dispose()
-    yield url
-    if request.param != "sqlite":
-        assert PG_URL
-        _drop_pg_database(PG_URL, url)
-
-
 @pytest.fixture(scope="module")
 def live(live_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     keys = ("TERRAIN_DATABASE_URL", "TERRAIN_DATA_DIR")
@@ -151,7 +124,7 @@ def live(live_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     os.environ["TERRAIN_DATA_DIR"] = str(tmp_path_factory.mktemp("web-data"))
     get_settings.cache_clear()
     get_engine.cache_clear()
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(),

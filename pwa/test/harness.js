@@ -63,7 +63,7 @@ const T = {
     sync = s;
     s.onAttention((items) => seen.attention.push(...items));
     s.onStatus((status) => seen.statuses.push(status));
-    for (const name of ['auth_required', 'update_required']) {
+    for (const name of ['auth_required', 'update_required', 'wiped']) {
       s.on(name, (detail) => seen.events.push({ name, ...detail }));
     }
     for (let t = 0; t < waitMs && !s.isLeader; t += 10) await new Promise((r) => setTimeout(r, 10));

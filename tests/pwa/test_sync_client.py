@@ -17,6 +17,9 @@ from sqlmodel import Session, col, select
 
 from api.leads.models import Lead
 from api.main import PWA_DIR
+from api.users import service as user_service
+from api.users.models import Device
+from api.users.security import hash_token
 from sync.models import SyncClient, SyncRejected
 from tests.pwa.conftest import PIN, STATIC_PREFIX, Live, open_harness
 
@@ -381,3 +384,27 @@ def test_only_one_tab_syncs_and_another_takes_over(
     [later] = second.evaluate("(p) => T.createLeads(p)", _people(1, "Tablater"))
     assert second.evaluate("T.sync()") == {"ok": True, "error": None}
     assert _lead_count(live_server, ids=[later]) == 1
+
+
+def test_a_device_revoked_with_wipe_deletes_its_local_data(
+    live_server: Live, context: BrowserContext
+) -> None:
+    """AC-4: a lost phone's token is revoked with a wipe; at its next sync the phone deletes
+    its whole database, unsynced changes included."""
+    agent = live_server.new_agent()
+    page = open_harness(context, live_server)
+    _open(page, agent)
+    page.evaluate("(p) => T.createLeads(p)", _people(2, "Lost"))
+    database = f"terrain-{agent.user_id}"
+    names = "async () => (await indexedDB.databases()).map((d) => d.name)"
+    assert database in page.evaluate(names)
+    with Session(live_server.engine) as session:
+        device = session.execute(
+            select(Device).where(col(Device.token_hash) == hash_token(agent.token))
+        ).scalar_one()
+        user_service.revoke_device(session, device_id=device.id, wipe=True)
+
+    assert page.evaluate("T.sync()") == {"ok": False, "error": "wiped"}
+    assert [e["name"] for e in page.evaluate("T.seen().events")] == ["wiped"]
+    assert database not in page.evaluate(names)
+    assert _lead_count(live_server, prefix="Lost") == 0

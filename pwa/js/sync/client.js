@@ -6,6 +6,7 @@
  * BroadcastChannel.
  */
 import { listen } from './events.js';
+import { databaseName } from './store.js';
 
 /** @typedef {import('./store.js').Store} Store */
 /**
@@ -14,7 +15,7 @@ import { listen } from './events.js';
  * @property {number} oldestAgeS  age of the oldest one
  * @property {number | null} lastSyncAt  ms, end of the last complete pull
  * @property {boolean} syncing
- * @property {string | null} error  e.g. 'offline', 'auth_required', 'update_required'
+ * @property {string | null} error  e.g. 'offline', 'auth_required', 'update_required', 'wiped'
  */
 /** @typedef {{ok: boolean, error: string | null}} Outcome */
 /**
@@ -127,6 +128,18 @@ export class Sync {
     await this.#running;
   }
 
+  /** Delete this user's whole database; other tabs are closed by `versionchange`. */
+  async #wipe() {
+    this.#abort.abort();
+    for (const timer of Object.values(this.#timers)) clearTimeout(timer);
+    this.store.close();
+    await new Promise((resolve) => {
+      const request = indexedDB.deleteDatabase(databaseName(this.store.userId));
+      request.onsuccess = request.onerror = request.onblocked = resolve;
+    });
+    this.#announce('wiped', {});
+  }
+
   get isLeader() {
     return this.#leader;
   }
@@ -185,7 +198,7 @@ export class Sync {
   }
 
   /**
-   * Subscribe to 'status', 'attention', 'change', 'auth_required', 'update_required'.
+   * Subscribe to 'status', 'attention', 'change', 'auth_required', 'update_required', 'wiped'.
    * @param {string} name
    * @param {(detail: any) => void} callback
    * @returns {() => void} unsubscribe
@@ -393,6 +406,12 @@ export class Sync {
     const code = await errorCode(response);
     switch (response.status) {
       case 401:
+        if (code === 'wipe_requested') {
+          // An admin revoked this device (a lost phone): nothing of it may stay here,
+          // unsynced changes included (AC-4).
+          await this.#wipe();
+          throw new SyncError('wiped', { blocked: true });
+        }
         // The outbox stays; after a new login the app calls syncNow().
         this.#announce('auth_required', { code });
         throw new SyncError('auth_required', { blocked: true });

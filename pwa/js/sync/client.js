@@ -133,11 +133,12 @@ export class Sync {
     this.#abort.abort();
     for (const timer of Object.values(this.#timers)) clearTimeout(timer);
     this.store.close();
+    // Announced first: the deletion may wait for transactions still open in this tab.
+    this.#announce('wiped', {});
     await new Promise((resolve) => {
       const request = indexedDB.deleteDatabase(databaseName(this.store.userId));
       request.onsuccess = request.onerror = request.onblocked = resolve;
     });
-    this.#announce('wiped', {});
   }
 
   get isLeader() {

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -48,33 +49,45 @@ def _app_error(exc: p.SyncError) -> AppError:
     return AppError()
 
 
+# SQLite admits one writer at a time; waiting pushes of this process queue here (FIFO-ish,
+# woken at once) instead of polling the write lock with busy-handler sleeps of up to 100 ms.
+_SQLITE_PUSH_LOCK = threading.Lock()
+
+
+def _writer_turn(session: Session) -> AbstractContextManager[Any]:
+    bind = session.get_bind()
+    return _SQLITE_PUSH_LOCK if bind.dialect.name == "sqlite" else nullcontext()
+
+
 def push(session: Session, *, actor: Actor, request: p.PushRequest) -> p.PushResponse:
     """Apply a batch of mutations in one transaction; poke listeners after the commit."""
     if len(request.mutations) > p.MAX_MUTATIONS:
         raise PayloadTooLarge("The request is too large.", code="payload_too_large")
-    begin_write(session)
-    try:
-        conn = session.connection()
-        outcome = sync_push.push(
-            conn,
-            request,
-            user_id=actor.id,
-            actor=actor,
-            registry=REGISTRY,
-            entities=ENTITIES,
-            clock=server_clock,
-            translate=translate,
-        )
-        topics = topics_of(outcome.store) if outcome.store.count_written() else set()
-        if topics and conn.dialect.name == "postgresql":
-            events.notify(conn, topics)  # delivered by PostgreSQL only if we commit
-        session.commit()
-    except p.SyncError as exc:
-        session.rollback()
-        raise _app_error(exc) from exc
-    except BaseException:
-        session.rollback()
-        raise
+    # Held from before BEGIN IMMEDIATE until the commit or rollback; released on any exit.
+    with _writer_turn(session):
+        begin_write(session)
+        try:
+            conn = session.connection()
+            outcome = sync_push.push(
+                conn,
+                request,
+                user_id=actor.id,
+                actor=actor,
+                registry=REGISTRY,
+                entities=ENTITIES,
+                clock=server_clock,
+                translate=translate,
+            )
+            topics = topics_of(outcome.store) if outcome.store.count_written() else set()
+            if topics and conn.dialect.name == "postgresql":
+                events.notify(conn, topics)  # delivered by PostgreSQL only if we commit
+            session.commit()
+        except p.SyncError as exc:
+            session.rollback()
+            raise _app_error(exc) from exc
+        except BaseException:
+            session.rollback()
+            raise
     if topics:
         events.broadcaster.publish(topics)
     return outcome.response

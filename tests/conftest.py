@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, make_url, text
 from sqlmodel import Session
@@ -142,7 +143,7 @@ def db(engine: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def app(db: Session, settings: Settings) -> Iterator[object]:
+def app(db: Session, settings: Settings) -> Iterator[FastAPI]:
     application = create_app()
 
     def _session() -> Iterator[Session]:
@@ -153,8 +154,8 @@ def app(db: Session, settings: Settings) -> Iterator[object]:
 
 
 @pytest.fixture
-def client(app: object) -> Iterator[TestClient]:
-    with TestClient(app) as c:  # type: ignore[arg-type]
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as c:
         yield c
 
 

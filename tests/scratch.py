@@ -9,18 +9,23 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
 import httpx
+import uvicorn
+from fastapi import FastAPI
 from sqlalchemy import make_url, text
 
 from api import migrate
-from api.db import make_engine
+from api.config import get_settings
+from api.db import get_engine, make_engine
+from api.main import create_app
 
 PG_URL = os.environ.get("TERRAIN_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -152,3 +157,45 @@ def login(client: httpx.Client, base_url: str, email: str, password: str) -> dic
     )
     assert answer.status_code == 200, answer.text
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+@contextmanager
+def app_in_thread(
+    database_url: str, data_dir: Path, *, prepare: Callable[[FastAPI], None] | None = None
+) -> Iterator[str]:
+    """The real app under uvicorn in a background thread, configured (settings, engine) for
+    `database_url`; yields its base URL and puts the previous configuration back after."""
+    keys = ("TERRAIN_DATABASE_URL", "TERRAIN_DATA_DIR")
+    saved = {k: os.environ.get(k) for k in keys}
+    os.environ["TERRAIN_DATABASE_URL"] = database_url
+    os.environ["TERRAIN_DATA_DIR"] = str(data_dir)
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    app = create_app()
+    if prepare is not None:
+        prepare(app)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=2
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
+            time.sleep(0.02)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
+        get_engine().dispose()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        get_settings.cache_clear()
+        get_engine.cache_clear()

@@ -6,16 +6,13 @@ The test page (pwa/test/) is mounted by a test-only route here, never by api/mai
 
 from __future__ import annotations
 
-import os
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
+from fastapi import FastAPI
 from playwright.sync_api import Browser, BrowserContext, Page
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -24,12 +21,12 @@ from starlette.staticfiles import StaticFiles
 
 from api.config import get_settings
 from api.db import get_engine
-from api.main import PWA_DIR, create_app
+from api.main import PWA_DIR
 from api.users import service as user_service
 from api.users.models import Organisation, Team
 from api.vocab import Role
 from tests.conftest import PASSWORD
-from tests.scratch import free_port
+from tests.scratch import app_in_thread
 
 STATIC_PREFIX = "/test-pwa"
 HARNESS_PATH = f"{STATIC_PREFIX}/test/index.html"
@@ -83,46 +80,19 @@ class Live:
 
 @pytest.fixture(scope="module")
 def live_server(live_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    keys = ("TERRAIN_DATABASE_URL", "TERRAIN_DATA_DIR")
-    saved = {k: os.environ.get(k) for k in keys}
-    os.environ["TERRAIN_DATABASE_URL"] = live_database
-    os.environ["TERRAIN_DATA_DIR"] = str(tmp_path_factory.mktemp("pwa-data"))
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    app = create_app()
-    # Test-only: the PWA folder (with pwa/test/) on a prefix of its own, matched first.
-    app.router.routes.insert(0, Mount(STATIC_PREFIX, app=StaticFiles(directory=Path(PWA_DIR))))
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=2
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    engine = get_engine()
-    with Session(engine) as session:
-        org = Organisation(name="PWA test organisation")
-        session.add(org)
-        session.commit()
-        live = Live(f"http://127.0.0.1:{port}", engine, org.id)
-    try:
-        yield live
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
-        get_engine().dispose()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        get_settings.cache_clear()
-        get_engine.cache_clear()
+    def mount_test_folder(app: FastAPI) -> None:
+        # Test-only: the PWA folder (with pwa/test/) on a prefix of its own, matched first.
+        static = StaticFiles(directory=Path(PWA_DIR))
+        app.router.routes.insert(0, Mount(STATIC_PREFIX, app=static))
+
+    data_dir = tmp_path_factory.mktemp("pwa-data")
+    with app_in_thread(live_database, data_dir, prepare=mount_test_folder) as base_url:
+        engine = get_engine()
+        with Session(engine) as session:
+            org = Organisation(name="PWA test organisation")
+            session.add(org)
+            session.commit()
+            yield Live(base_url, engine, org.id)
 
 
 # `playwright` and `browser` come from tests/conftest.py: one driver for every browser test.

@@ -5,9 +5,6 @@ service and leads through the HTTP API, as the app would make them."""
 
 from __future__ import annotations
 
-import os
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,19 +12,17 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, ConsoleMessage, Page
 from sqlalchemy import Engine, delete
 from sqlmodel import Session
 
 from api.config import get_settings
 from api.db import get_engine
-from api.main import create_app
 from api.users import service as user_service
 from api.users.models import LoginFailure, Organisation, Team
 from api.vocab import Role
 from tests.conftest import PASSWORD
-from tests.scratch import free_port
+from tests.scratch import app_in_thread
 
 # Set before any page script runs (init scripts are not subject to the page's CSP): every
 # CSP violation the page causes is kept where a test can read it.
@@ -118,48 +113,17 @@ class Live:
 
 @pytest.fixture(scope="module")
 def live(live_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    keys = ("TERRAIN_DATABASE_URL", "TERRAIN_DATA_DIR")
-    saved = {k: os.environ.get(k) for k in keys}
-    os.environ["TERRAIN_DATABASE_URL"] = live_database
-    os.environ["TERRAIN_DATA_DIR"] = str(tmp_path_factory.mktemp("web-data"))
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            timeout_graceful_shutdown=2,
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    engine = get_engine()
-    with Session(engine) as session:
-        org = Organisation(name="Web test organisation")
-        session.add(org)
-        session.commit()
-        live = Live(f"http://127.0.0.1:{port}", engine, org.id)
-    try:
-        yield live
-    finally:
-        live.http.close()
-        server.should_exit = True
-        thread.join(timeout=20)
-        get_engine().dispose()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        get_settings.cache_clear()
-        get_engine.cache_clear()
+    with app_in_thread(live_database, tmp_path_factory.mktemp("web-data")) as base_url:
+        engine = get_engine()
+        with Session(engine) as session:
+            org = Organisation(name="Web test organisation")
+            session.add(org)
+            session.commit()
+            live = Live(base_url, engine, org.id)
+        try:
+            yield live
+        finally:
+            live.http.close()
 
 
 @dataclass

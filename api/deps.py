@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import Session
 
 import i18n
 from api.config import Settings, get_settings
@@ -28,6 +29,12 @@ def current_actor(
     settings: SettingsDep,
     token: Annotated[str | None, Depends(_bearer)],
 ) -> Actor:
+    return actor_for(request, session, settings, token)
+
+
+def actor_for(request: Request, session: Session, settings: Settings, token: str | None) -> Actor:
+    """The caller of a request with this bearer token (401 without a valid one); sets the
+    request language to theirs unless the request chose one."""
     if not token:
         raise NotAuthenticated()
     actor = user_service.authenticate(session, token=token, settings=settings)

@@ -32,8 +32,14 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+# A push stamps hundreds of columns with the same few times: memoised (equal datetimes are
+# the same instant, so they share one UTC text).
+@lru_cache(maxsize=1024)
 def _sqlite_time(value: datetime) -> str:
-    return _utc(value).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+    if value.tzinfo is not UTC:  # almost every time here is already in UTC
+        value = _utc(value)
+    # "YYYY-MM-DD HH:MM:SS.ffffff" and the "+00:00" that the slice drops.
+    return value.isoformat(sep=" ", timespec="microseconds")[:26]
 
 
 def _sqlite_uuid(value: uuid.UUID) -> str:

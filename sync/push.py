@@ -147,26 +147,50 @@ class _Prepared:
     rejected: Rejected | None = None
 
 
+@dataclass
+class Batch:
+    """A push request with its mutations parsed: everything that needs no database, done
+    before the write transaction so that no lock is held while arguments are validated."""
+
+    request: PushRequest
+    ordered: list[MutationIn]
+    prepared: dict[int, _Prepared]
+
+
+def prepare(
+    request: PushRequest,
+    *,
+    registry: Registry,
+    clock: Clock,
+    translate: Translate | None = None,
+) -> Batch:
+    """Check the request and parse every mutation (a refused one carries its rejection).
+
+    Mutations the server already has are parsed too (which ones they are is only known in
+    the transaction); their outcome is read back from the first time, never re-applied."""
+    check_schema_version(request.schemaVersion)
+    if len(request.mutations) > MAX_MUTATIONS:
+        raise TooLarge("Too many changes in one request.")
+    ordered = _ordered(request.mutations)
+    return Batch(request, ordered, {m.id: _prepare(m, registry, clock, translate) for m in ordered})
+
+
 def push(
     conn: Connection,
-    request: PushRequest,
+    batch: Batch,
     *,
     user_id: uuid.UUID,
     actor: Any,
-    registry: Registry,
     entities: Sequence[Entity],
     clock: Clock,
     translate: Translate | None = None,
     now: datetime | None = None,
 ) -> PushOutcome:
-    """Apply one push. Raises a SyncError (nothing to keep: the caller rolls back)."""
-    check_schema_version(request.schemaVersion)
-    if len(request.mutations) > MAX_MUTATIONS:
-        raise TooLarge("Too many changes in one request.")
+    """Apply one prepared push. Raises a SyncError (nothing to keep: the caller rolls back)."""
+    request, ordered = batch.request, batch.ordered
     now = now or utcnow()
     # First: the row lock (PostgreSQL) / write lock (SQLite) orders every commit.
     version = bump_version(conn)
-    ordered = _ordered(request.mutations)
     last = _client_last_id(conn, request, user_id, ordered, now)
     replays = [m for m in ordered if m.id <= last]
     run, gap = _contiguous([m for m in ordered if m.id > last], last)
@@ -176,8 +200,8 @@ def push(
     conflicts: list[dict[str, Any]] = []
     rejections: list[dict[str, Any]] = []
     if run:
-        ctx = _RunContext(request, user_id, actor, registry, clock, translate, now, store)
-        results, conflicts, rejections = ctx.apply(run)
+        ctx = _RunContext(request, user_id, actor, translate, now, store)
+        results, conflicts, rejections = ctx.apply([batch.prepared[m.id] for m in run])
     store.flush(version=version, now=now)
     if conflicts:
         conn.execute(_conflict.insert(), conflicts)
@@ -356,58 +380,71 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
+def _as_rejected(exc: Exception, translate: Translate | None) -> Rejected | None:
+    if isinstance(exc, Rejected):
+        return exc
+    return translate(exc) if translate else None
+
+
+def _prepare(
+    m: MutationIn, registry: Registry, clock: Clock, translate: Translate | None
+) -> _Prepared:
+    prepared = _Prepared(mutation=m)
+    try:
+        current = registry.upcast(m)
+        mutator = registry.get(current.name)
+        if mutator is None or mutator.version != current.v:
+            raise Rejected("unknown_mutator", "This kind of change is not known.")
+        try:
+            stamp = clock.receive(current.hlc)
+        except ValueError as exc:
+            raise Rejected("invalid_hlc", "The change has a malformed timestamp.") from exc
+        prepared.parsed = mutator.parse(current.args)
+        prepared.mutator, prepared.stamp = mutator, stamp
+    except Exception as exc:
+        rejected = _as_rejected(exc, translate)
+        if rejected is None:
+            raise
+        prepared.rejected = rejected
+    return prepared
+
+
 @dataclass
 class _RunContext:
     request: PushRequest
     user_id: uuid.UUID
     actor: Any
-    registry: Registry
-    clock: Clock
     translate: Translate | None
     now: datetime
     store: Store
 
-    def _as_rejected(self, exc: Exception) -> Rejected | None:
-        if isinstance(exc, Rejected):
-            return exc
-        return self.translate(exc) if self.translate else None
-
-    def _prepare(self, m: MutationIn) -> _Prepared:
-        prepared = _Prepared(mutation=m)
-        try:
-            current = self.registry.upcast(m)
-            mutator = self.registry.get(current.name)
-            if mutator is None or mutator.version != current.v:
-                raise Rejected("unknown_mutator", "This kind of change is not known.")
-            try:
-                stamp = self.clock.receive(current.hlc)
-            except ValueError as exc:
-                raise Rejected("invalid_hlc", "The change has a malformed timestamp.") from exc
-            prepared.parsed = mutator.parse(current.args)
-            prepared.mutator, prepared.stamp = mutator, stamp
-            self.store.want(mutator.needs(prepared.parsed, stamp))
-        except Exception as exc:
-            rejected = self._as_rejected(exc)
-            if rejected is None:
-                raise
-            prepared.rejected = rejected
-        return prepared
-
     def apply(
-        self, run: list[MutationIn]
+        self, prepared: list[_Prepared]
     ) -> tuple[list[MutationResult], list[dict[str, Any]], list[dict[str, Any]]]:
-        prepared = [self._prepare(m) for m in run]
+        # Refusals found here stay here: a prepared batch is never changed by applying it.
+        refused: dict[int, Rejected] = {
+            p.mutation.id: p.rejected for p in prepared if p.rejected is not None
+        }
+        live = [p for p in prepared if p.rejected is None and p.mutator is not None]
+        for p in live:
+            assert p.mutator is not None
+            try:
+                self.store.want(p.mutator.needs(p.parsed, p.stamp))
+            except Exception as exc:
+                refused[p.mutation.id] = self._refusal(exc)
         # Every row any mutation announced: one query per entity type (and per round).
         self.store.load()
-        for p in prepared:
-            if p.mutator is not None and p.mutator.then is not None and p.rejected is None:
-                self.store.want(p.mutator.then(p.parsed, self.store))
+        for p in live:
+            then = p.mutator.then if p.mutator is not None else None
+            if then is not None and p.mutation.id not in refused:
+                self.store.want(then(p.parsed, self.store))
         self.store.load()
         results: list[MutationResult] = []
         conflicts: list[dict[str, Any]] = []
         rejections: list[dict[str, Any]] = []
         for p in prepared:
-            if p.rejected is None and p.mutator is not None:
+            rejected = refused.get(p.mutation.id)
+            if rejected is None and p.mutator is not None:
                 ctx = Apply(
                     store=self.store,
                     actor=self.actor,
@@ -421,26 +458,30 @@ class _RunContext:
                 try:
                     p.mutator.apply(ctx, p.parsed)
                 except Exception as exc:
-                    rejected = self._as_rejected(exc)
-                    if rejected is None:
-                        raise
                     self.store.rollback()
-                    p.rejected = rejected
+                    rejected = self._refusal(exc)
                 else:
                     self.store.release()
                     results.append(self._applied(p.mutation, ctx, conflicts))
                     continue
-            assert p.rejected is not None
-            rejections.append(self._rejection_row(p.mutation, p.rejected))
+            assert rejected is not None
+            rejections.append(self._rejection_row(p.mutation, rejected))
             results.append(
                 MutationResult(
                     id=p.mutation.id,
                     status="rejected",
-                    code=p.rejected.code,
-                    detail=p.rejected.detail or None,
+                    code=rejected.code,
+                    detail=rejected.detail or None,
                 )
             )
         return results, conflicts, rejections
+
+    def _refusal(self, exc: Exception) -> Rejected:
+        """The rejection an exception stands for; anything else is a bug and propagates."""
+        rejected = _as_rejected(exc, self.translate)
+        if rejected is None:
+            raise exc
+        return rejected
 
     def _applied(
         self, m: MutationIn, ctx: Apply, conflicts: list[dict[str, Any]]

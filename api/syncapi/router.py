@@ -17,8 +17,8 @@ from sqlmodel import Session
 
 from api.db import SessionDep, get_session
 from api.deps import CoordinatorUser, CurrentUser, SettingsDep
-from api.errors import NotAuthenticated, PayloadTooLarge
-from api.syncapi import conflicts, service
+from api.errors import NotAuthenticated
+from api.syncapi import conflicts, onehop, service
 from api.syncapi.visibility import topics_for
 from api.users import service as user_service
 from api.users.service import Actor
@@ -33,23 +33,24 @@ HEARTBEAT_S = 15.0
 STREAM_MAX_S = 60.0
 
 
-async def limit_push_body(request: Request) -> None:
-    """Over 2 MB → 413 before anything is written (the client halves its batch)."""
-    declared = request.headers.get("content-length", "")
-    too_large = declared.isdigit() and int(declared) > MAX_BODY_BYTES
-    if too_large or len(await request.body()) > MAX_BODY_BYTES:
-        raise PayloadTooLarge("The request is too large.", code="payload_too_large")
-
-
 @router.post(
     "/api/sync/push",
     response_model=PushResponse,
     response_model_exclude_none=True,
-    dependencies=[Depends(limit_push_body)],
+    openapi_extra=onehop.request_body_schema(PushRequest),
 )
-def push(body: PushRequest, actor: CurrentUser, session: SessionDep) -> PushResponse:
+async def push(request: Request) -> Response:
     """Apply the client's queued mutations, each exactly once and in order."""
-    return service.push(session, actor=actor, request=body)
+    # Over 2 MB → 413 before anything is parsed (the client halves its batch).
+    body = await onehop.read_body(request, MAX_BODY_BYTES)
+    return await onehop.in_worker(_push, request, body)
+
+
+def _push(request: Request, body: bytes) -> Response:
+    with onehop.session_for(request) as session:
+        actor = onehop.authenticate(request, session)
+        answer = service.push(session, actor=actor, request=onehop.parse(PushRequest, body))
+    return onehop.json_response(answer.model_dump(mode="json", exclude_none=True))
 
 
 @router.post("/api/sync/pull", response_model=PullResponse)

@@ -63,6 +63,14 @@ def push(session: Session, *, actor: Actor, request: p.PushRequest) -> p.PushRes
     """Apply a batch of mutations in one transaction; poke listeners after the commit."""
     if len(request.mutations) > p.MAX_MUTATIONS:
         raise PayloadTooLarge("The request is too large.", code="payload_too_large")
+    try:
+        # Parsing and validating arguments needs no database: done before the write lock,
+        # so concurrent pushes validate while another one writes and waits on its fsync.
+        batch = sync_push.prepare(
+            request, registry=REGISTRY, clock=server_clock, translate=translate
+        )
+    except p.SyncError as exc:
+        raise _app_error(exc) from exc
     # Held from before BEGIN IMMEDIATE until the commit or rollback; released on any exit.
     with _writer_turn(session):
         begin_write(session)
@@ -70,10 +78,9 @@ def push(session: Session, *, actor: Actor, request: p.PushRequest) -> p.PushRes
             conn = session.connection()
             outcome = sync_push.push(
                 conn,
-                request,
+                batch,
                 user_id=actor.id,
                 actor=actor,
-                registry=REGISTRY,
                 entities=ENTITIES,
                 clock=server_clock,
                 translate=translate,

@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import Enum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Update, bindparam, select, update
 
 from sync import hlc as hlc_mod
 from sync.hlc import Clock
@@ -271,6 +271,28 @@ def _bind_group(conn: Connection, request: PushRequest, user_id: uuid.UUID) -> b
     return True
 
 
+# Statements every push runs, built once: building one costs more than running it.
+_CLIENT_STATE = (
+    select(
+        _client.c.client_group_id,
+        _client.c.last_mutation_id,
+        _group.c.user_id,
+        _group.c.schema_version,
+    )
+    .select_from(_client.join(_group, _group.c.id == _client.c.client_group_id))
+    .where(_client.c.id == bindparam("client_id"))
+)
+
+
+@lru_cache(maxsize=16)
+def _client_update(columns: tuple[str, ...]) -> Update:
+    return (
+        update(_client)
+        .where(_client.c.id == bindparam("client_id"))
+        .values({name: bindparam(f"v_{name}") for name in columns})
+    )
+
+
 def _client_last_id(
     conn: Connection,
     request: PushRequest,
@@ -280,16 +302,7 @@ def _client_last_id(
 ) -> int:
     """The client's last mutation id; its group must be the caller's. One query for a
     known client; a new one is registered (and its group bound to the caller)."""
-    row = conn.execute(
-        select(
-            _client.c.client_group_id,
-            _client.c.last_mutation_id,
-            _group.c.user_id,
-            _group.c.schema_version,
-        )
-        .select_from(_client.join(_group, _group.c.id == _client.c.client_group_id))
-        .where(_client.c.id == request.clientID)
-    ).first()
+    row = conn.execute(_CLIENT_STATE, {"client_id": request.clientID}).first()
     if row is not None:
         if row.client_group_id != request.clientGroupID or row.user_id != user_id:
             raise WrongOwner("This sync client belongs to another client group.")
@@ -336,7 +349,8 @@ def _save_client(
         # The version at which last_mutation_id moved: a pull reports it only once its
         # snapshot includes this version, so the acknowledgement never precedes the effects.
         values["version"] = version
-    conn.execute(update(_client).where(_client.c.id == request.clientID).values(**values))
+    params = {f"v_{name}": value for name, value in values.items()}
+    conn.execute(_client_update(tuple(values)), {**params, "client_id": request.clientID})
 
 
 def _replay_results(

@@ -13,9 +13,10 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Select, Table, bindparam, select
 
 from sync.bulk import insert_rows, update_rows
 
@@ -40,6 +41,12 @@ class Entity:
 _MISSING: Row = {}
 # An undo record: (entity, key, previous row, previous new row, previous changed columns).
 _Undo = tuple[str, uuid.UUID, Any, Any, Any]
+
+
+@lru_cache(maxsize=64)
+def _by_keys(table: Table, key: str) -> Select[Any]:
+    """`SELECT * WHERE key IN (...)`, built once per table (building costs more than running)."""
+    return select(table).where(table.c[key].in_(bindparam("keys", expanding=True)))
 
 
 class Store:
@@ -81,9 +88,7 @@ class Store:
                 self.want((parent, row[column]) for row in self._rows[entity.name].values() if row)
 
     def _fetch(self, entity: Entity, keys: set[uuid.UUID]) -> None:
-        table = entity.table
-        key_col = table.c[entity.key]
-        rows = self._conn.execute(select(table).where(key_col.in_(list(keys))))
+        rows = self._conn.execute(_by_keys(entity.table, entity.key), {"keys": list(keys)})
         self.queries += 1
         found = self._rows[entity.name]
         for row in rows.mappings():

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlmodel import Session, col, select
 
 from api.config import Settings
@@ -112,21 +112,23 @@ def create_device_token(
     return IssuedToken(token=token, device=device, expires_in=settings.access_token_lifetime_s)
 
 
-def _team_ids(session: Session, user_id: uuid.UUID) -> frozenset[uuid.UUID]:
-    rows = session.execute(select(TeamMember.team_id).where(col(TeamMember.user_id) == user_id))
-    return frozenset(rows.scalars())
+# Every API request starts here: one round trip for the device, its user and their teams
+# (a row per team, or one with none), built once (building it cost more than running it).
+_BY_TOKEN = (
+    select(Device, User, TeamMember.team_id)
+    .join(User, col(User.id) == col(Device.user_id))
+    .outerjoin(TeamMember, col(TeamMember.user_id) == col(User.id))
+    .where(col(Device.token_hash) == bindparam("token_hash"))
+)
 
 
 def authenticate(session: Session, *, token: str, settings: Settings) -> Actor:
     """Resolve a bearer token to its actor; revoked, expired or disabled → 401."""
-    row = session.execute(
-        select(Device, User)
-        .join(User, col(User.id) == col(Device.user_id))
-        .where(col(Device.token_hash) == security.hash_token(token))
-    ).one_or_none()
-    if row is None:
+    rows = session.execute(_BY_TOKEN, {"token_hash": security.hash_token(token)}).all()
+    if not rows:
         raise NotAuthenticated()
-    device, user = row
+    device, user, _team = rows[0]
+    team_ids = frozenset(team for _d, _u, team in rows if team is not None)
     now = utcnow()
     if device.revoked_at is not None or device.expires_at <= now or not user.is_active:
         if device.wipe_requested:
@@ -144,7 +146,7 @@ def authenticate(session: Session, *, token: str, settings: Settings) -> Actor:
                 "Your session has expired. Please log in again.", code="session_expired"
             )
     _touch(session, device, now)
-    return Actor(user=user, device=device, team_ids=_team_ids(session, user.id))
+    return Actor(user=user, device=device, team_ids=team_ids)
 
 
 def _touch(session: Session, device: Device, now: datetime) -> None:

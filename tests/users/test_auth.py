@@ -3,6 +3,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from api.config import Settings
+from api.users import service as user_service
+from api.users.models import TeamMember
 from tests.conftest import PASSWORD, World
 
 
@@ -32,3 +35,14 @@ def test_logout_revokes_the_token(client: TestClient, world: World, db: Session)
     r = client.get("/api/me", headers=headers)
     assert r.status_code == 401
     assert r.json()["error"] == "not_authenticated"
+
+
+def test_the_actor_carries_every_team_of_the_user_and_none_for_none(
+    db: Session, world: World, settings: Settings
+) -> None:
+    db.add(TeamMember(team_id=world.antwerp.id, user_id=world.coordinator.id))
+    db.commit()
+    both = user_service.authenticate(db, token=world.tokens["coordinator"], settings=settings)
+    assert both.team_ids == {world.brussels.id, world.antwerp.id}
+    admin = user_service.authenticate(db, token=world.tokens["admin"], settings=settings)
+    assert admin.team_ids == frozenset() and admin.user.id == world.admin.id

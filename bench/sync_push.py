@@ -3,7 +3,8 @@
 10,000 lead.create + 10,000 interaction.add over HTTP in batches of 100, one client, then
 the same with 8 concurrent clients, against a real uvicorn (one worker) on a fresh
 database; baseline in the same run: the same rows written through the bare driver in
-100-row transactions with the same push bookkeeping (raw push model).
+100-row transactions with the same push bookkeeping (raw push model). The two take turns
+in rounds (see run_pair) so that the noise of a shared machine hits both alike.
 
     .venv/bin/python -m bench.sync_push --db both --json push.json
     .venv/bin/python -m bench.sync_push --db sqlite --leads 1000 --interactions 1000  # quick
@@ -78,7 +79,7 @@ def _mutation_bodies(p: Plan, person: Person, http: httpx.Client, batch: int) ->
 def _push_all(base_url: str, person: Person, bodies: list[bytes], latencies: list[float]) -> None:
     headers = {**person.headers(), "content-type": "application/json"}
     with httpx.Client(base_url=base_url, timeout=120) as http:
-        last = 0
+        last = -1
         for body in bodies:
             started = time.perf_counter()
             response = http.post("/api/sync/push", content=body, headers=headers)
@@ -121,67 +122,84 @@ def _people(st: Stage, clients: int) -> list[Person]:
     return [st.seed[f"bench{i}"] for i in range(clients)]
 
 
-def run_raw(backend: str, args: Any, clients: int) -> dict[str, Any]:
+def _slices(items: Sequence[Any], rounds: int) -> list[Sequence[Any]]:
+    """`items` cut into `rounds` contiguous parts (the last ones may be shorter)."""
+    size = -(-len(items) // rounds)
+    return [items[i * size : (i + 1) * size] for i in range(rounds)]
+
+
+def run_pair(backend: str, args: Any, clients: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The raw model and Terrain over HTTP on two fresh databases, interleaved.
+
+    The machines are shared and noisy: run one after the other, a slow minute lands on one
+    side only. Here the same mutations are cut into `--rounds` parts and the two writers
+    take turns (raw, Terrain, Terrain, raw, …), each continuing where it left off, so
+    both see the same conditions; the figures are the sums over the rounds."""
     plans = _plans(args.leads, args.interactions, clients)
-    with stage(backend, args.pg_url, agents=clients) as st:
-        writers = [RawWriter(st.engine, person) for person in _people(st, clients)]
-        latencies: list[list[float]] = [[] for _ in plans]
-
-        def job(i: int) -> Callable[[], None]:
-            def write() -> None:
-                for part in chunks(plans[i].order, args.batch):
-                    started = time.perf_counter()
-                    writers[i].write(plans[i], part)
-                    latencies[i].append(time.perf_counter() - started)
-
-            return write
-
-        elapsed = _in_threads([job(i) for i in range(clients)])
-        for w in writers:
-            w.close()
-        counts = _counts(st)
-        version = database_version(st.engine)
-    return _result(
-        "raw driver",
-        clients,
-        plans,
-        elapsed,
-        [x for part in latencies for x in part],
-        counts,
-        version,
-    )
-
-
-def run_http(backend: str, args: Any, clients: int) -> dict[str, Any]:
-    plans = _plans(args.leads, args.interactions, clients)
-    with stage(backend, args.pg_url, agents=clients, serve=True) as st:
-        assert st.server is not None
-        people = _people(st, clients)
-        with httpx.Client(base_url=st.server.base_url) as http:
+    with (
+        stage(backend, args.pg_url, agents=clients) as raw_st,
+        stage(backend, args.pg_url, agents=clients, serve=True) as http_st,
+    ):
+        assert http_st.server is not None
+        people = _people(http_st, clients)
+        with httpx.Client(base_url=http_st.server.base_url) as http:
             bodies = [
                 _mutation_bodies(p, person, http, args.batch)
                 for p, person in zip(plans, people, strict=True)
             ]
             http.get("/healthz")  # warm the server's first request path
-        latencies: list[list[float]] = [[] for _ in plans]
-        base = st.server.base_url
-        elapsed = _in_threads(
-            [
-                functools.partial(_push_all, base, people[i], bodies[i], latencies[i])
-                for i in range(clients)
-            ]
+        writers = [RawWriter(raw_st.engine, person) for person in _people(raw_st, clients)]
+        raw_parts = [_slices(list(chunks(p.order, args.batch)), args.rounds) for p in plans]
+        http_parts = [_slices(b, args.rounds) for b in bodies]
+        timing = {"raw": 0.0, "http": 0.0}
+        latencies: dict[str, list[list[float]]] = {
+            mode: [[] for _ in plans] for mode in ("raw", "http")
+        }
+        base = http_st.server.base_url
+
+        def raw_job(i: int, part: Sequence[Sequence[tuple[str, int]]]) -> Callable[[], None]:
+            def write() -> None:
+                for batch in part:
+                    started = time.perf_counter()
+                    writers[i].write(plans[i], batch)
+                    latencies["raw"][i].append(time.perf_counter() - started)
+
+            return write
+
+        for r in range(args.rounds):
+            order = ("raw", "http") if r % 2 == 0 else ("http", "raw")
+            for mode in order:
+                if mode == "raw":
+                    jobs = [raw_job(i, raw_parts[i][r]) for i in range(clients)]
+                else:
+                    jobs = [
+                        functools.partial(
+                            _push_all, base, people[i], http_parts[i][r], latencies["http"][i]
+                        )
+                        for i in range(clients)
+                    ]
+                timing[mode] += _in_threads(jobs)
+        for w in writers:
+            w.close()
+        raw = _result(
+            "raw driver",
+            clients,
+            plans,
+            timing["raw"],
+            [x for part in latencies["raw"] for x in part],
+            _counts(raw_st),
+            database_version(raw_st.engine),
         )
-        counts = _counts(st)
-        version = database_version(st.engine)
-    return _result(
-        "Terrain HTTP",
-        clients,
-        plans,
-        elapsed,
-        [x for part in latencies for x in part],
-        counts,
-        version,
-    )
+        http_result = _result(
+            "Terrain HTTP",
+            clients,
+            plans,
+            timing["http"],
+            [x for part in latencies["http"] for x in part],
+            _counts(http_st),
+            database_version(http_st.engine),
+        )
+    return raw, http_result
 
 
 def _counts(st: Stage) -> dict[str, int]:
@@ -229,6 +247,9 @@ def main() -> None:
     p.add_argument("--interactions", type=int, default=10_000)
     p.add_argument("--batch", type=int, default=100)
     p.add_argument("--clients", type=int, default=8, help="concurrent clients, second round")
+    p.add_argument(
+        "--rounds", type=int, default=6, help="turns the raw model and Terrain take, alternating"
+    )
     args = p.parse_args()
     info = machine()
     print(
@@ -238,8 +259,7 @@ def main() -> None:
     rows = []
     for backend in backends(args.db):
         for clients in (1, args.clients):
-            raw = run_raw(backend, args, clients)
-            http = run_http(backend, args, clients)
+            raw, http = run_pair(backend, args, clients)
             http["ratio_to_raw"] = http["mutations_per_s"] / raw["mutations_per_s"]
             for r in (raw, http):
                 r["backend"] = backend

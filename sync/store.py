@@ -13,12 +13,11 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table, bindparam, select
+from sqlalchemy import Connection, Table
 
-from sync.bulk import insert_rows, update_rows
+from sync.bulk import insert_rows, select_by_keys, update_rows
 
 Row = dict[str, Any]
 
@@ -41,12 +40,6 @@ class Entity:
 _MISSING: Row = {}
 # An undo record: (entity, key, previous row, previous new row, previous changed columns).
 _Undo = tuple[str, uuid.UUID, Any, Any, Any]
-
-
-@lru_cache(maxsize=64)
-def _by_keys(table: Table, key: str) -> Select[Any]:
-    """`SELECT * WHERE key IN (...)`, built once per table (building costs more than running)."""
-    return select(table).where(table.c[key].in_(bindparam("keys", expanding=True)))
 
 
 class Store:
@@ -88,11 +81,11 @@ class Store:
                 self.want((parent, row[column]) for row in self._rows[entity.name].values() if row)
 
     def _fetch(self, entity: Entity, keys: set[uuid.UUID]) -> None:
-        rows = self._conn.execute(_by_keys(entity.table, entity.key), {"keys": list(keys)})
+        rows = select_by_keys(self._conn, entity.table, entity.key, list(keys))
         self.queries += 1
         found = self._rows[entity.name]
-        for row in rows.mappings():
-            found[row[entity.key]] = dict(row)
+        for row in rows:
+            found[row[entity.key]] = row
         for key in keys:
             found.setdefault(key, None)
 

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from api.followups.models import Followup
 from api.leads.models import Lead
-from sync.bulk import insert_rows, update_rows
+from sync.bulk import insert_rows, select_by_keys, update_rows
 from sync.sqltypes import table_of
 from tests.conftest import World
 
@@ -92,3 +92,28 @@ def test_bulk_update_and_naive_times(db: Session, world: World) -> None:
         insert_rows(
             conn, lead, [{**_lead(world, uuid.uuid4()), "created_at": datetime(2026, 1, 1)}]
         )
+
+
+def test_select_by_keys_reads_what_sqlalchemy_reads(db: Session, world: World) -> None:
+    """On PostgreSQL the lookup bypasses SQLAlchemy (never a prepared statement); the
+    values must still be SQLAlchemy's: aware UTC times, UUIDs, JSON, dates, nulls."""
+    conn = db.connection()
+    lead, followups = table_of(Lead), table_of(Followup)
+    ids = [uuid.uuid4(), uuid.uuid4()]
+    insert_rows(conn, lead, [_lead(world, ids[0]), {**_lead(world, ids[1]), "commune": None}])
+    due = {"id": uuid.uuid4(), "lead_id": ids[0], "due_on": date(2026, 12, 1), "kind": "call"}
+    due |= {"created_at": datetime.now(UTC), "updated_at": datetime.now(UTC)}
+    insert_rows(conn, followups, [{**due, "version": 1, "field_hlc": {"kind": "x"}}])
+    for table, key, keys in (
+        (lead, "id", [*ids, uuid.uuid4()]),
+        (followups, "lead_id", ids),
+        (lead, "id", []),
+    ):
+        expected = [r._asdict() for r in conn.execute(select(table).where(table.c[key].in_(keys)))]
+        found = select_by_keys(conn, table, key, keys)
+        assert sorted(found, key=str) == sorted(expected, key=str)
+        for row in found:
+            for name, value in row.items():
+                assert type(value) is type(next(e for e in expected if e["id"] == row["id"])[name])
+    (row,) = select_by_keys(conn, lead, "id", [ids[1]])
+    assert row["first_touch_at"].tzinfo is UTC and row["needs"] == ["credit", "coaching"]

@@ -127,12 +127,19 @@ class CreateLead:
     data: LeadCreate
     values: dict[str, Any]
     consent_id: uuid.UUID
+    followup_id: uuid.UUID  # the first follow-up's (derived once: hashing is not free)
 
 
 def parse_create(args: Mapping[str, Any]) -> CreateLead:
     a = validate(CreateArgs, args)
     data = validate(LeadCreate, {**a.fields, "id": a.id}, at="fields")
-    return CreateLead(a.id, data, lead_values(data), consent_id(a.id, data.consent.id))
+    return CreateLead(
+        a.id,
+        data,
+        lead_values(data),
+        consent_id(a.id, data.consent.id),
+        first_followup_id(a.id),
+    )
 
 
 def needs_create(p: CreateLead, _hlc: str) -> Iterator[Key]:
@@ -144,7 +151,7 @@ def needs_create(p: CreateLead, _hlc: str) -> Iterator[Key]:
 
 def then_create(p: CreateLead, store: Store) -> Iterator[Key]:
     """Rows derived from the lead exist only if the lead does (a replayed create)."""
-    derived = [(MARKER, p.id), (CONSENT, p.consent_id), (FOLLOWUP, first_followup_id(p.id))]
+    derived = [(MARKER, p.id), (CONSENT, p.consent_id), (FOLLOWUP, p.followup_id)]
     if store.get(LEAD, p.id) is not None:
         yield from derived
     else:
@@ -158,7 +165,7 @@ def apply_create(ctx: Apply, p: CreateLead) -> None:
     if lead is None:
         occurred = aware(p.data.consent.given_at) or ctx.hlc_time
         _insert_lead(ctx, p, actor, occurred)
-        _first_followup(ctx, p.id, actor, occurred)
+        _first_followup(ctx, p, actor, occurred)
     else:
         if not can_see_lead_row(actor, lead):
             raise not_found()
@@ -187,9 +194,9 @@ def _insert_lead(ctx: Apply, p: CreateLead, actor: Actor, occurred: Any) -> None
     ctx.store.insert(LEAD, row)
 
 
-def _first_followup(ctx: Apply, lead_id: uuid.UUID, actor: Actor, occurred: Any) -> None:
+def _first_followup(ctx: Apply, p: CreateLead, actor: Actor, occurred: Any) -> None:
     """Every new lead gets "call within 48 h" (deterministic id: replays find it)."""
-    followup_id = first_followup_id(lead_id)
+    followup_id, lead_id = p.followup_id, p.id
     if ctx.store.get(FOLLOWUP, followup_id) is not None:
         return
     ctx.store.insert(

@@ -93,10 +93,13 @@ def get_engine() -> Engine:
 def begin_write(session: Session) -> None:
     """Start the session's transaction as a writer (BEGIN IMMEDIATE on SQLite).
 
-    Call first thing in a writing use case. A read transaction the request already opened
-    (authentication) is ended first, since SQLite cannot upgrade it safely.
+    Call first thing in a writing use case. On SQLite a read transaction the request
+    already opened (authentication) is ended first, since SQLite cannot upgrade it safely;
+    on PostgreSQL it simply goes on as the write transaction (a round trip less).
     """
     if session.in_transaction():
+        if session.get_bind().dialect.name != "sqlite":
+            return
         session.commit()
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 

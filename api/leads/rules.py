@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -20,8 +21,18 @@ def brussels_today(now: datetime) -> date:
     return now.astimezone(BRUSSELS).date()
 
 
+def derived_id(namespace: uuid.UUID, name: str) -> uuid.UUID:
+    """Exactly uuid.uuid5(namespace, name), at half the cost (a sync push derives two ids
+    per new lead; a test holds the two equal): the version and variant bits are set on
+    the integer instead of through UUID(bytes=…, version=5)."""
+    n = int.from_bytes(hashlib.sha1(namespace.bytes + name.encode()).digest()[:16])
+    n = (n & ~(0xF000 << 64)) | (5 << 76)  # version 5
+    n = (n & ~(0xC000 << 48)) | (0x8000 << 48)  # RFC 4122 variant
+    return uuid.UUID(int=n)
+
+
 def first_followup_id(lead_id: uuid.UUID) -> uuid.UUID:
-    return uuid.uuid5(_DERIVED, f"first-call:{lead_id}")
+    return derived_id(_DERIVED, f"first-call:{lead_id}")
 
 
 def first_followup_due(created_at: datetime) -> date:
@@ -30,7 +41,7 @@ def first_followup_due(created_at: datetime) -> date:
 
 def status_interaction_id(lead_id: uuid.UUID, stamp: str) -> uuid.UUID:
     """The status_change interaction of one status write (one HLC stamp)."""
-    return uuid.uuid5(_DERIVED, f"status:{lead_id}:{stamp}")
+    return derived_id(_DERIVED, f"status:{lead_id}:{stamp}")
 
 
 def check_transition(old: str, new: str) -> None:

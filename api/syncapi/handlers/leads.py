@@ -11,6 +11,7 @@ from typing import Any
 from api.leads.markers import check_consent
 from api.leads.rules import (
     check_transition,
+    derived_id,
     first_followup_due,
     first_followup_id,
     status_interaction_id,
@@ -53,7 +54,7 @@ STATUS = "status"
 
 
 def consent_id(lead_id: uuid.UUID, given: uuid.UUID | None) -> uuid.UUID:
-    return given or uuid.uuid5(_CONSENT_NS, f"consent:{lead_id}")
+    return given or derived_id(_CONSENT_NS, f"consent:{lead_id}")
 
 
 def lead_values(fields: LeadFields) -> dict[str, Any]:
@@ -121,7 +122,7 @@ def patch_lead(
 # -- lead.create -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CreateLead:
     id: uuid.UUID
     data: LeadCreate

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import Enum
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Update, bindparam, select, update
@@ -57,9 +57,9 @@ class Rejected(Exception):
         super().__init__(code)
 
 
-@dataclass
+@dataclass(slots=True)
 class Apply:
-    """What a mutator sees while applying one mutation."""
+    """What a mutator sees while applying one mutation (slots: a push makes 100 of them)."""
 
     store: Store
     actor: Any
@@ -70,7 +70,7 @@ class Apply:
     now: datetime
     conflicts: list[tuple[str, uuid.UUID, FieldConflict]] = field(default_factory=list)
 
-    @cached_property
+    @property
     def hlc_time(self) -> datetime:
         """When the change was made, by the (clamped) stamp's wall clock."""
         return datetime.fromtimestamp(hlc_mod.parse(self.hlc).wall_ms / 1000, UTC)

@@ -8,6 +8,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
 from api.leads.markers import check_consent
 from api.leads.rules import (
     check_transition,
@@ -29,7 +31,6 @@ from api.syncapi.entities import (
     VENUE,
 )
 from api.syncapi.handlers.common import (
-    CreateArgs,
     IdArgs,
     PatchArgs,
     actor_of,
@@ -131,9 +132,17 @@ class CreateLead:
     followup_id: uuid.UUID  # the first follow-up's (derived once: hashing is not free)
 
 
+class CreateLeadArgs(BaseModel):
+    """`{id, fields}` of lead.create, validated in one pass (the id is the args' own)."""
+
+    model_config = ConfigDict(extra="ignore")
+    id: uuid.UUID
+    fields: LeadCreate
+
+
 def parse_create(args: Mapping[str, Any]) -> CreateLead:
-    a = validate(CreateArgs, args)
-    data = validate(LeadCreate, {**a.fields, "id": a.id}, at="fields")
+    a = validate(CreateLeadArgs, args)
+    data = a.fields
     return CreateLead(
         a.id,
         data,

@@ -1,9 +1,10 @@
 """The push algorithm (sync-protocol.md, `POST /api/sync/push`), one transaction per request.
 
-The caller opens the write transaction (BEGIN IMMEDIATE on SQLite), hands over its
-connection, commits after `push` returns and pokes listeners after the commit. Everything
-here happens before that commit, so a crash at any point leaves either all of a push or
-none of it (I1, I2).
+The caller first `prepare`s the request (checks and argument validation, no database),
+then opens the write transaction (BEGIN IMMEDIATE on SQLite), hands over its connection,
+commits after `push` returns and pokes listeners after the commit. Everything here happens
+before that commit, so a crash at any point leaves either all of a push or none of it
+(I1, I2).
 """
 
 from __future__ import annotations

@@ -8,15 +8,15 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
-import orjson
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import StreamingResponse
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from api.config import get_settings
 from api.db import SessionDep, get_session
-from api.deps import CoordinatorUser, CurrentUser, SettingsDep
+from api.deps import CoordinatorUser, SettingsDep
 from api.errors import NotAuthenticated
 from api.syncapi import conflicts, onehop, service
 from api.syncapi.visibility import topics_for
@@ -53,14 +53,29 @@ def _push(request: Request, body: bytes) -> Response:
     return onehop.json_response(answer.model_dump(mode="json", exclude_none=True))
 
 
-@router.post("/api/sync/pull", response_model=PullResponse)
-def pull(
-    body: PullRequest, actor: CurrentUser, session: SessionDep, settings: SettingsDep
-) -> Response:
+# A pull request is a cookie and a few ids; anything near this size is not one.
+_PULL_BODY_LIMIT = 64 * 1024
+
+
+@router.post(
+    "/api/sync/pull",
+    response_model=PullResponse,
+    openapi_extra=onehop.request_body_schema(PullRequest),
+)
+async def pull(request: Request) -> Response:
     """One page of the changes the caller may see since the cookie."""
-    data = service.pull(session, actor=actor, request=body, settings=settings)
-    # Serialised straight from plain dicts: no model per row on the hot path.
-    return Response(orjson.dumps(data), media_type="application/json")
+    body = await onehop.read_body(request, _PULL_BODY_LIMIT)
+    return await onehop.in_worker(_pull, request, body)
+
+
+def _pull(request: Request, body: bytes) -> Response:
+    with onehop.session_for(request) as session:
+        actor = onehop.authenticate(request, session)
+        data = service.pull(
+            session, actor=actor, request=onehop.parse(PullRequest, body), settings=get_settings()
+        )
+    # The page's ops arrive as JSON text from the database: no object per row.
+    return onehop.json_response(data)
 
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)

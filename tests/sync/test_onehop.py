@@ -95,3 +95,27 @@ def test_openapi_documents_the_push_body_and_answer(client: TestClient) -> None:
     assert "$ref" not in str(schema)  # nothing points at a component that is not there
     answer = push["responses"]["200"]["content"]["application/json"]["schema"]
     assert answer["$ref"].endswith("/PushResponse")
+
+
+def test_pull_errors_are_the_usual_ones(client: TestClient, world: World) -> None:
+    body = {"clientGroupID": str(uuid.uuid4()), "schemaVersion": 1}
+    r = client.post("/api/sync/pull", json=body)
+    assert r.status_code == 401 and r.json()["error"] == "not_authenticated"
+    r = client.post("/api/sync/pull", json={"schemaVersion": 1}, headers=world.auth("agent"))
+    assert r.status_code == 422
+    assert [(f["loc"], f["code"]) for f in r.json()["fields"]] == [(["clientGroupID"], "missing")]
+    r = client.post(
+        "/api/sync/pull",
+        content=b'{"clientGroupID": "' + b"x" * 70_000 + b'"}',
+        headers={**world.auth("agent"), "content-type": "application/json"},
+    )
+    assert r.status_code == 413 and r.json()["error"] == "payload_too_large"
+    r = client.post("/api/sync/pull", json=body, headers=world.auth("agent"))
+    assert r.status_code == 200 and r.json()["reset"] is True
+
+
+def test_openapi_documents_the_pull_body(client: TestClient) -> None:
+    spec = client.get("/api/openapi.json").json()
+    pull = spec["paths"]["/api/sync/pull"]["post"]
+    schema = pull["requestBody"]["content"]["application/json"]["schema"]
+    assert {"clientGroupID", "schemaVersion", "cookie", "limit"} <= set(schema["properties"])

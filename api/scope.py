@@ -6,15 +6,30 @@ teams' leads. Admin: everything.
 
 from __future__ import annotations
 
+import uuid
+from typing import Protocol
+
 from sqlalchemy import ColumnElement, false, or_, true
 from sqlmodel import col
 
 from api.leads.models import Lead
-from api.users.service import Actor
 from api.vocab import Role
 
 
-def lead_visible(actor: Actor) -> ColumnElement[bool]:
+class Viewer(Protocol):
+    """What the scope rules read of a caller (an Actor is one)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+    @property
+    def role(self) -> Role: ...
+
+    @property
+    def team_ids(self) -> frozenset[uuid.UUID]: ...
+
+
+def lead_visible(actor: Viewer) -> ColumnElement[bool]:
     if actor.role == Role.admin:
         return true()
     team_rule = col(Lead.team_id).in_(actor.team_ids) if actor.team_ids else false()
@@ -23,7 +38,7 @@ def lead_visible(actor: Actor) -> ColumnElement[bool]:
     return or_(team_rule, col(Lead.created_by) == actor.id, col(Lead.assigned_to) == actor.id)
 
 
-def can_see_lead(actor: Actor, lead: Lead) -> bool:
+def can_see_lead(actor: Viewer, lead: Lead) -> bool:
     if actor.role == Role.admin:
         return True
     if lead.team_id in actor.team_ids:

@@ -5,6 +5,10 @@ new phone in pages of 500 over HTTP with gzip, from a real uvicorn (one worker);
 in the same run: a keyset scan of the same rows on (version, id), pages of 500, through
 the bare driver. Reports rows/s, the ratio, and the bytes per lead before compression.
 
+Also in the same run, for context: the floor of the HTTP part — the same pages, rendered
+beforehand, answered by a static server on the same stack (bench/static_pages.py) to the
+same client loop. The gap between it and Terrain is the server's work per page.
+
     .venv/bin/python -m bench.sync_pull --db both --json pull.json
     .venv/bin/python -m bench.sync_pull --db sqlite --leads 2000 --interactions 6000  # quick
 """
@@ -19,6 +23,7 @@ from collections import Counter
 from typing import Any
 
 import httpx
+import orjson
 from sqlalchemy import Engine
 
 from bench.common import (
@@ -33,10 +38,13 @@ from bench.common import (
     stage,
     write_json,
 )
+from bench.static_pages import PAGES_ENV, write_pages
 from tests.support.databases import Person
+from tests.support.server import ServerProcess
 from tests.support.sync_client import PROTOCOL, SCHEMA_VERSION
 
 TABLES = ("lead", "interaction", "followup")
+_JSON = {"Content-Type": "application/json"}
 
 
 def populate(engine: Engine, person: Person, leads: int, interactions: int) -> None:
@@ -79,8 +87,14 @@ def raw_scan(engine: Engine, page: int) -> tuple[float, int]:
     return elapsed, rows
 
 
-def http_pull(base_url: str, person: Person, page: int) -> dict[str, Any]:
-    """A new phone's first pull, until `more` is false (httpx asks for gzip by default)."""
+def http_pull(
+    base_url: str, person: Person, page: int
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A new phone's first pull, until `more` is false (httpx asks for gzip by default).
+
+    The clock covers what a phone does: request a page, receive and inflate it, parse it
+    (at native speed, as a browser's JSON.parse: orjson), take the cookie, ask again.
+    Bytes are counted from the kept pages after the clock stops."""
     body: dict[str, Any] = {
         "protocol": PROTOCOL,
         "clientGroupID": str(uuid.uuid4()),
@@ -88,41 +102,58 @@ def http_pull(base_url: str, person: Person, page: int) -> dict[str, Any]:
         "cookie": None,
         "limit": page,
     }
-    types: Counter[str] = Counter()
-    wire = plain = lead_bytes = pages = 0
+    answers: list[dict[str, Any]] = []
+    wire = plain = 0
     encodings: set[str] = set()
     with httpx.Client(base_url=base_url, headers=person.headers(), timeout=120) as http:
         http.get("/healthz")
         started = time.perf_counter()
         while True:
-            response = http.post("/api/sync/pull", json=body)
+            response = http.post("/api/sync/pull", content=orjson.dumps(body), headers=_JSON)
             if response.status_code != 200:
                 raise RuntimeError(f"pull: {response.status_code} {response.text[:300]}")
-            pages += 1
+            answer = orjson.loads(response.content)
+            answers.append(answer)
             wire += response.num_bytes_downloaded
             plain += len(response.content)
             encodings.add(response.headers.get("content-encoding", "identity"))
-            answer = response.json()
-            for op in answer["patch"]:
-                types[op["type"]] += 1
-                if op["type"] == "lead":
-                    lead_bytes += len(
-                        json.dumps(op, separators=(",", ":"), ensure_ascii=False).encode()
-                    )
             body["cookie"] = answer["cookie"]
             if not answer["more"]:
                 break
         elapsed = time.perf_counter() - started
-    return {
+    types: Counter[str] = Counter()
+    lead_bytes = 0
+    for answer in answers:
+        for op in answer["patch"]:
+            types[op["type"]] += 1
+            if op["type"] == "lead":
+                lead_bytes += len(
+                    json.dumps(op, separators=(",", ":"), ensure_ascii=False).encode()
+                )
+    stats = {
         "seconds": elapsed,
         "rows": sum(types.values()),
         "types": dict(types),
-        "pages": pages,
+        "pages": len(answers),
         "wire_bytes": wire,
         "json_bytes": plain,
         "bytes_per_lead": lead_bytes / types["lead"] if types["lead"] else float("nan"),
         "content_encoding": sorted(encodings),
     }
+    return stats, answers
+
+
+class StaticServer(ServerProcess):
+    """bench/static_pages.py under uvicorn, one worker, like Terrain's server."""
+
+    def _command(self) -> list[str]:
+        command = super()._command()
+        command[command.index("api.main:create_app")] = "bench.static_pages:create_app"
+        return command
+
+
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    return sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
 
 
 def run(backend: str, args: Any) -> dict[str, Any]:
@@ -130,16 +161,28 @@ def run(backend: str, args: Any) -> dict[str, Any]:
         assert st.server is not None
         agent = st.seed["agent"]
         populate(st.engine, agent, args.leads, args.interactions)
+        # One pull first, untimed: its pages are what the static server answers.
+        _, answers = http_pull(st.server.base_url, agent, args.page)
+        write_pages(st.workdir / "pages", answers)
+        static = StaticServer(
+            st.database.url, st.workdir / "static", env={PAGES_ENV: str(st.workdir / "pages")}
+        )
+        static.start()
         raws: list[tuple[float, int]] = []
         pulls: list[dict[str, Any]] = []
-        for _ in range(args.repeat):  # interleaved: both see the same machine load
-            raws.append(raw_scan(st.engine, args.page))
-            pulls.append(http_pull(st.server.base_url, agent, args.page))
+        floors: list[dict[str, Any]] = []
+        try:
+            for _ in range(args.repeat):  # interleaved: all see the same machine load
+                raws.append(raw_scan(st.engine, args.page))
+                pulls.append(http_pull(st.server.base_url, agent, args.page)[0])
+                floors.append(http_pull(static.base_url, agent, args.page)[0])
+        finally:
+            static.stop()
         version = database_version(st.engine)
     raw_s = statistics.median(s for s, _ in raws)
     raw_rows = raws[0][1]
-    pull = sorted(pulls, key=lambda p: p["seconds"])[len(pulls) // 2]
-    if pull["rows"] != raw_rows:
+    pull, floor = median_run(pulls), median_run(floors)
+    if pull["rows"] != raw_rows or floor["rows"] != raw_rows:
         raise RuntimeError(
             f"pull sent {pull['rows']} rows ({pull['types']}), the tables hold {raw_rows}"
         )
@@ -151,7 +194,11 @@ def run(backend: str, args: Any) -> dict[str, Any]:
         "raw_rows_per_s": raw_rows / raw_s,
         "pull_seconds": pull["seconds"],
         "pull_rows_per_s": pull["rows"] / pull["seconds"],
-        "ratio_to_raw": (pull["rows"] / pull["seconds"]) / (raw_rows / raw_s),
+        "ratio_to_raw": raw_s / pull["seconds"],
+        "static_seconds": floor["seconds"],
+        "static_rows_per_s": floor["rows"] / floor["seconds"],
+        "static_ratio_to_raw": raw_s / floor["seconds"],
+        "ratio_to_static": floor["seconds"] / pull["seconds"],
         **{
             k: pull[k]
             for k in (
@@ -166,6 +213,7 @@ def run(backend: str, args: Any) -> dict[str, Any]:
         "runs": {
             "raw_seconds": [s for s, _ in raws],
             "pull_seconds": [p["seconds"] for p in pulls],
+            "static_seconds": [f["seconds"] for f in floors],
         },
     }
 
@@ -199,6 +247,18 @@ def main() -> None:
         rows.append(
             [
                 r["database"],
+                "static pages, HTTP",
+                r["rows"],
+                r["static_seconds"],
+                r["static_rows_per_s"],
+                f"{r['static_ratio_to_raw']:.0%}",
+                "—",
+                "—",
+            ]
+        )
+        rows.append(
+            [
+                r["database"],
                 "Terrain HTTP pull",
                 r["rows"],
                 r["pull_seconds"],
@@ -213,6 +273,11 @@ def main() -> None:
         ["database", "reader", "rows", "s", "rows/s", "vs raw", "B/lead", "compression"], rows
     )
     print(f"\npages of {args.page}; target: ≥ 30 % of raw, ≤ 700 bytes per lead before compression")
+    for r in results:
+        print(
+            f"{r['database']}: Terrain pull at {r['ratio_to_static']:.0%} of the static pages "
+            "(same pages, same HTTP stack and client: the rest is the server's work)"
+        )
     write_json(
         args.json_path,
         {"benchmark": "P2 sync pull", "machine": info, "page": args.page, "results": results},

@@ -10,40 +10,43 @@ Children (interactions of a lead, tallies of a session) are visible through thei
 When a parent changes (reassigned, deleted, restored) its children are in the window too,
 so a client that gains a lead receives its history and one that loses it gets `del`s.
 
-Rows are read as raw driver values (the dialect formats UUIDs and times where it can) and
-turned into plain dicts: no ORM object and no pydantic model per row.
+Each row's op comes out of the query as finished JSON text (sync/rowjson.py); Python decides
+nothing per row but the field stamps' "*" and joins the texts of a page. Statements are built
+once per feed and dialect and reused (SQLAlchemy caches their compiled form).
 """
 
 from __future__ import annotations
 
 import heapq
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 import orjson
 from sqlalchemy import (
-    Column,
+    BigInteger,
     ColumnElement,
     Connection,
-    Date,
-    DateTime,
+    Integer,
+    Select,
     Table,
     Text,
-    Uuid,
     and_,
+    bindparam,
+    case,
     cast,
-    func,
-    literal,
+    literal_column,
     select,
     tuple_,
     type_coerce,
 )
-from sqlalchemy.types import JSON, NullType
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import NullType
 
 from sync import cookie as cookies
+from sync import rowjson
 from sync.cookie import START, Cookie, Cursor
 from sync.hlc import Clock
 from sync.models import SyncClient, SyncClientGroup
@@ -55,15 +58,15 @@ DAY_MS = 24 * 3600 * 1000
 _client = table_of(SyncClient)
 _group = table_of(SyncClientGroup)
 
-Conv = Callable[[Any], Any]
 # A page scans at most this many keys per op it may hold (callers who see little of a
 # large organisation get shorter pages rather than slow ones).
 _SCAN_LIMIT = 8
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Feed:
-    """One entity type as the caller may see it."""
+    """One entity type as the caller may see it. Compared by identity: the statements built
+    for a feed are cached with it, so callers keep the same Feed objects for one caller."""
 
     type: str
     table: Table
@@ -74,35 +77,6 @@ class Feed:
     parent_fk: str | None = None
     hlc_column: str | None = None
     deleted_column: str | None = None
-
-
-def _dash(h: str) -> str:
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
-def _iso_sqlite(s: str) -> str:
-    # SQLAlchemy stores "YYYY-MM-DD HH:MM:SS.ffffff" (UTC) on SQLite.
-    return f"{s[:10]}T{s[11:19]}Z"
-
-
-def _value_expr(column: Column[Any], dialect: str) -> tuple[ColumnElement[Any], Conv | None]:
-    """How to read one column raw, and what (if anything) Python still does to the value."""
-    kind = column.type
-    if isinstance(kind, JSON):
-        text = type_coerce(column, NullType()) if dialect == "sqlite" else cast(column, Text)
-        return text, orjson.Fragment
-    if dialect == "sqlite":
-        raw = type_coerce(column, NullType())
-        if isinstance(kind, Uuid):
-            return raw, _dash
-        if isinstance(kind, DateTime) or isinstance(getattr(kind, "impl", None), DateTime):
-            return raw, _iso_sqlite
-        return raw, None
-    if isinstance(kind, Uuid | Date):
-        return cast(column, Text), None
-    if isinstance(kind, DateTime) or isinstance(getattr(kind, "impl", None), DateTime):
-        return func.to_char(func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), None
-    return type_coerce(column, NullType()), None
 
 
 def compact_hlc(stamps: dict[str, str]) -> dict[str, str]:
@@ -126,138 +100,155 @@ def compact_hlc(stamps: dict[str, str]) -> dict[str, str]:
     return out
 
 
-@dataclass(frozen=True)
-class _Shape:
-    """What does not depend on the caller: columns read and how values are converted."""
-
-    exprs: tuple[ColumnElement[Any], ...]
-    id_conv: Conv | None
-    values: tuple[tuple[str, int, Conv | None], ...]
-    hlc_index: int | None
+def _stamps_json(text: str | None) -> str | None:
+    """The row's field stamps as sent (`compact_hlc`), None when it has none."""
+    stamps = orjson.loads(text) if text else None
+    return orjson.dumps(compact_hlc(stamps)).decode() if stamps else None
 
 
-@lru_cache(maxsize=64)
-def _shape(table: Table, columns: tuple[str, ...], hlc: str | None, dialect: str) -> _Shape:
-    id_expr, id_conv = _value_expr(table.c.id, dialect)
-    exprs: list[ColumnElement[Any]] = [id_expr, type_coerce(table.c.version, NullType())]
-    values = []
-    for name in columns:
-        expr, conv = _value_expr(table.c[name], dialect)
-        values.append((name, len(exprs), conv))
-        exprs.append(expr)
-    hlc_index = None
-    if hlc:
-        hlc_index = len(exprs)
-        exprs.append(_value_expr(table.c[hlc], dialect)[0])
-    return _Shape(tuple(exprs), id_conv, tuple(values), hlc_index)
+_DEL = '{"op":"del"'
+_Key = tuple[bool, bool, bool]  # delta, after a cursor, children through their parent
 
 
+@dataclass
 class _Reader:
-    """The statements and row converter of one feed, for one dialect."""
+    """One feed's statements for one dialect, built once. A row comes back as (version, id
+    as text, op, [stored field stamps]); the op is JSON text: the put, or for a row the
+    caller may not see its `del` (delta) or NULL (first download: left out)."""
 
-    def __init__(self, feed: Feed, dialect: str) -> None:
-        self.feed = feed
-        t = feed.table
-        self.shape = _shape(t, tuple(feed.columns), feed.hlc_column, dialect)
+    feed: Feed
+    dialect: Dialect
+    statements: dict[_Key, Select[Any]] = field(default_factory=dict)
+
+    def _columns(self, delta: bool) -> list[ColumnElement[Any]]:
+        feed, t, dialect = self.feed, self.feed.table, self.dialect
         live = feed.visible
         if feed.deleted_column:
             live = and_(live, t.c[feed.deleted_column].is_(None))
+        put = rowjson.put_head(t, feed.type, feed.columns, dialect)
+        if not feed.hlc_column:
+            put += "||'}}'"  # else closed in Python, after the stamps
+        gone: ColumnElement[Any] | None = None
+        if delta:
+            gone = literal_column(rowjson.del_op(t, feed.type, dialect))
+        row_id = t.c.id if dialect.name == "sqlite" else cast(t.c.id, Text)
         # Visibility is read, not filtered on: in the WHERE clause it tempts planners into
         # the team/creator indexes and a sort of every visible row for each page. Here the
         # only filters are on (version, id), so the keyset index drives every query.
-        self.columns = (*self.shape.exprs, live.label("_live"))
-        self.source = (
-            t.join(feed.parent, feed.parent.c.id == t.c[feed.parent_fk])
-            if feed.parent is not None and feed.parent_fk
-            else t
-        )
+        columns = [
+            type_coerce(t.c.version, NullType()),
+            type_coerce(row_id, NullType()),
+            case((live, literal_column(put)), else_=gone),
+        ]
+        if feed.hlc_column:
+            # Read for every row (a `del` ignores them): a CASE would test `live` again.
+            stamps = t.c[feed.hlc_column]
+            text = stamps if dialect.name == "sqlite" else cast(stamps, Text)
+            columns.append(type_coerce(text, NullType()))
+        return columns
 
-    def _keyset(self, upper: int, cursor: Cursor) -> list[ColumnElement[bool]]:
-        t = self.feed.table
-        conds: list[ColumnElement[bool]] = [t.c.version <= upper]
-        if cursor.id is not None:
-            conds.append(
-                tuple_(t.c.version, t.c.id)
-                > tuple_(literal(cursor.version), literal(cursor.id, t.c.id.type))
+    def _statement(self, key: _Key) -> Select[Any]:
+        found = self.statements.get(key)
+        if found is not None:
+            return found
+        delta, after, via_parent = key
+        feed, t = self.feed, self.feed.table
+        conds: list[ColumnElement[bool]] = [t.c.version <= bindparam("upper", type_=BigInteger)]
+        if after:
+            cursor = tuple_(bindparam("kv", type_=BigInteger), bindparam("kid", type_=t.c.id.type))
+            conds.append(tuple_(t.c.version, t.c.id) > cursor)
+        source: Any = t
+        if feed.parent is not None and feed.parent_fk:
+            source = t.join(feed.parent, feed.parent.c.id == t.c[feed.parent_fk])
+        if delta:
+            window = (
+                feed.parent.c.version if via_parent and feed.parent is not None else t.c.version
             )
-        return conds
+            conds.append(window > bindparam("base", type_=BigInteger))
+        statement = (
+            select(*self._columns(delta))
+            .select_from(source)
+            .where(*conds)
+            .order_by(t.c.version, t.c.id)
+            .limit(bindparam("n", type_=Integer))
+        )
+        self.statements[key] = statement
+        return statement
+
+    def _run(
+        self, conn: Connection, via_parent: bool, base: int, upper: int, cursor: Cursor, n: int
+    ) -> list[Any]:
+        params: dict[str, Any] = {"upper": upper, "n": n}
+        if cursor.id is not None:
+            params.update(kv=cursor.version, kid=cursor.id)
+        if base > 0:
+            params["base"] = base
+        statement = self._statement((base > 0, cursor.id is not None, via_parent))
+        return list(conn.execute(statement, params).fetchall())
 
     def fetch(self, conn: Connection, base: int, upper: int, cursor: Cursor, n: int) -> list[Any]:
         """The next `n` rows of the window in (version, id) order: rows changed in it, and
         (base > 0) children of parents changed in it, whatever their own version."""
-        t = self.feed.table
-        order = (t.c.version, t.c.id)
-        window = [t.c.version > base] if base > 0 else []
-        changed = (
-            select(*self.columns)
-            .select_from(self.source)
-            .where(*window, *self._keyset(upper, cursor))
-            .order_by(*order)
-            .limit(n)
-        )
-        found = list(conn.execute(changed).fetchall())
-        parent = self.feed.parent
-        if base == 0 or parent is None:
+        found = self._run(conn, False, base, upper, cursor, n)
+        if base == 0 or self.feed.parent is None:
             return found
-        via_parent = (
-            select(*self.columns)
-            .select_from(self.source)
-            .where(parent.c.version > base, *self._keyset(upper, cursor))
-            .order_by(*order)
-            .limit(n)
-        )
+        more = self._run(conn, True, base, upper, cursor, n)
         merged: list[Any] = []
-        more = conn.execute(via_parent).fetchall()
-        for row in heapq.merge(found, more, key=lambda r: (r[1], r[0])):
-            if not merged or row[0] != merged[-1][0]:
+        # Ids as text sort as the database sorts them (hex digits; dashes at fixed places).
+        for row in heapq.merge(found, more, key=lambda r: (r[0], r[1])):
+            if not merged or row[1] != merged[-1][1]:
                 merged.append(row)
                 if len(merged) == n:
                     break
         return merged
 
-    def ops(self, rows: list[Any], with_dels: bool) -> list[dict[str, Any]]:
-        kind = self.feed.type
-        shape = self.shape
-        id_conv, values, hlc_index = shape.id_conv, shape.values, shape.hlc_index
-        live_index = len(shape.exprs)
-        out: list[dict[str, Any]] = []
-        for r in rows:
-            rid = id_conv(r[0]) if id_conv else r[0]
-            if not r[live_index]:
-                if with_dels:
-                    out.append({"op": "del", "type": kind, "id": rid})
+    def ops(self, rows: list[Any], out: list[str]) -> None:
+        """Append the rows' ops to `out`."""
+        if not self.feed.hlc_column:
+            out.extend(op for _, _, op in rows if op is not None)
+            return
+        for _, _, op, text in rows:
+            if op is None:
                 continue
-            value: dict[str, Any] = {
-                key: conv(x) if conv else x for key, i, conv in values if (x := r[i]) is not None
-            }
-            if hlc_index is not None and r[hlc_index] not in ("{}", None):
-                value["_hlc"] = compact_hlc(orjson.loads(r[hlc_index]))
-            out.append({"op": "put", "type": kind, "id": rid, "version": r[1], "value": value})
-        return out
+            if op.startswith(_DEL):
+                out.append(op)
+                continue
+            stamps = _stamps_json(text)
+            if stamps is None:
+                out.append(op + "}}")
+            else:
+                comma = "" if op.endswith("{") else ","  # a value without members
+                out.append(f'{op}{comma}"_hlc":{stamps}}}}}')
+
+
+# About 100 KiB of statements per caller (six feeds): room for the callers of a busy server.
+@lru_cache(maxsize=6 * 128)
+def _reader(feed: Feed, dialect: Dialect) -> _Reader:
+    return _Reader(feed, dialect)
 
 
 def _page(
     conn: Connection, feeds: Sequence[Feed], state: Cookie, limit: int
-) -> tuple[list[dict[str, Any]], Cursor | None]:
-    """Ops of one page (at most `limit`), and where the next page starts (None: done).
+) -> tuple[list[str], Cursor | None]:
+    """Ops of one page (at most `limit`, as JSON texts), and where the next page starts
+    (None: done).
 
     Rows the caller may not see are skipped (full download) or sent as `del` (delta), so
     a page can hold fewer ops than keys scanned; scanning stops at a bound either way.
     """
     cursor = state.cursor or START
-    dialect = conn.dialect.name
-    patch: list[dict[str, Any]] = []
+    patch: list[str] = []
     scanned = 0
     for index in range(cursor.feed, len(feeds)):
-        reader = _Reader(feeds[index], dialect)
+        reader = _reader(feeds[index], conn.dialect)
         at = cursor if index == cursor.feed else START
         while True:
             want = limit - len(patch)
             rows = reader.fetch(conn, state.base, state.upper, at, want)
             scanned += len(rows)
             if rows:
-                patch.extend(reader.ops(rows, with_dels=state.base > 0))
-                at = Cursor(index, int(rows[-1][1]), uuid.UUID(str(rows[-1][0])))
+                reader.ops(rows, patch)
+                at = Cursor(index, int(rows[-1][0]), uuid.UUID(rows[-1][1]))
             if len(rows) < want:
                 break  # this feed is done
             if len(patch) >= limit or scanned >= _SCAN_LIMIT * limit:
@@ -284,8 +275,15 @@ def _start(
     return old, False
 
 
+_OWNER = select(_group.c.user_id).where(_group.c.id == bindparam("group"))
+_LAST_IDS = select(_client.c.id, _client.c.last_mutation_id).where(
+    _client.c.client_group_id == bindparam("group"),
+    _client.c.version <= bindparam("upper", type_=BigInteger),
+)
+
+
 def _check_group(conn: Connection, group_id: uuid.UUID, user_id: uuid.UUID) -> None:
-    owner = conn.execute(select(_group.c.user_id).where(_group.c.id == group_id)).scalar()
+    owner = conn.execute(_OWNER, {"group": group_id}).scalar()
     if owner is not None and owner != user_id:
         raise WrongOwner("This sync client belongs to another user.")
 
@@ -293,11 +291,7 @@ def _check_group(conn: Connection, group_id: uuid.UUID, user_id: uuid.UUID) -> N
 def _mutation_ids(conn: Connection, group_id: uuid.UUID, upper: int) -> dict[str, int]:
     """Each client's last mutation id, for clients whose last push is within the snapshot
     (a push committed after S is reported by the next pull: I6)."""
-    rows = conn.execute(
-        select(_client.c.id, _client.c.last_mutation_id).where(
-            _client.c.client_group_id == group_id, _client.c.version <= upper
-        )
-    )
+    rows = conn.execute(_LAST_IDS, {"group": group_id, "upper": upper})
     return {str(r.id): int(r.last_mutation_id) for r in rows}
 
 
@@ -312,16 +306,17 @@ def pull(
     horizon_days: int,
     now_ms: int | None = None,
 ) -> dict[str, Any]:
-    """One page of a pull, read in the caller's snapshot; returns the response body."""
+    """One page of a pull, read in the caller's snapshot; returns the response body, for
+    orjson: `patch` is an `orjson.Fragment` holding the page's ops, already JSON."""
     check_schema_version(request.schemaVersion)
     _check_group(conn, request.clientGroupID, user_id)
     now_ms = clock.wall() if now_ms is None else now_ms
     state, reset = _start(request, epoch, current_version(conn), now_ms, horizon_days)
-    patch: list[dict[str, Any]] = []
+    patch: list[str] = []
     next_cursor: Cursor | None = None
     if state.base < state.upper or state.base == 0:
         patch, next_cursor = _page(conn, feeds, state, min(request.limit, MAX_PULL_LIMIT))
-    body: dict[str, Any] = {"reset": reset, "patch": patch}
+    body: dict[str, Any] = {"reset": reset, "patch": orjson.Fragment(f"[{','.join(patch)}]")}
     if next_cursor is not None:
         body["cookie"] = cookies.encode(replace(state, cursor=next_cursor))
         body["more"] = True

@@ -122,7 +122,8 @@ def read_snapshot(session: Session) -> Iterator[Connection]:
 def pull(
     session: Session, *, actor: Actor, request: p.PullRequest, settings: Settings
 ) -> dict[str, Any]:
-    """One page of changes the caller may see, as a plain dict ready for JSON."""
+    """One page of changes the caller may see, as a dict for `orjson.dumps` (its `patch` is
+    an `orjson.Fragment`: the ops arrive from the database as JSON text)."""
     try:
         with read_snapshot(session) as conn:
             return sync_pull.pull(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Table, and_, false, or_, true
@@ -13,7 +14,7 @@ from sqlalchemy import ColumnElement, Table, and_, false, or_, true
 from api.followups.models import Followup
 from api.interactions.models import Interaction
 from api.leads.models import Lead
-from api.scope import can_see_lead, lead_visible
+from api.scope import Viewer, can_see_lead, lead_visible
 from api.sessions.models import OutreachSession, Tally
 from api.syncapi.entities import FOLLOWUP, INTERACTION, LEAD, SESSION, TALLY, VENUE
 from api.users.service import Actor
@@ -50,7 +51,7 @@ def can_see_team_row(actor: Actor, row: Mapping[str, Any]) -> bool:
     return actor.role == Role.agent and actor.id in (row.get("agent_id"), row.get("created_by"))
 
 
-def team_rows_visible(actor: Actor, table: Table) -> ColumnElement[bool]:
+def team_rows_visible(actor: Viewer, table: Table) -> ColumnElement[bool]:
     if actor.role == Role.admin:
         return true()
     team_rule = table.c.team_id.in_(actor.team_ids) if actor.team_ids else false()
@@ -63,8 +64,10 @@ def team_rows_visible(actor: Actor, table: Table) -> ColumnElement[bool]:
 
 
 # What a phone gets of each record: agent-visible fields only (never markers, AC-2).
+# A lead leaves out team_id, agent_id and created_by: the app never reads them (they name
+# teams and people the phone holds no record of) and a lead must stay within 700 bytes on the
+# wire (performance.md P2); assigned_to stays, it says whose lead it is.
 LEAD_COLUMNS = (
-    "team_id",
     "first_name",
     "last_name",
     "phone",
@@ -77,7 +80,6 @@ LEAD_COLUMNS = (
     "project_stage",
     "needs",
     "channel",
-    "agent_id",
     "session_id",
     "venue_id",
     "partner_id",
@@ -85,7 +87,6 @@ LEAD_COLUMNS = (
     "status",
     "status_changed_at",
     "assigned_to",
-    "created_by",
     "created_at",
     "last_touch_at",
 )
@@ -132,11 +133,28 @@ VENUE_COLUMNS = (
 )
 
 
-def feeds_for(actor: Actor) -> list[Feed]:
-    """The pull feeds in their fixed order, with this caller's visibility."""
+@dataclass(frozen=True)
+class _Viewer:
+    """All the scope rules (lead_visible, team_rows_visible) read of a caller (the Viewer
+    protocol): the key the pull's feeds and statements are cached under."""
+
+    id: uuid.UUID
+    role: Role
+    team_ids: frozenset[uuid.UUID]
+
+
+def feeds_for(actor: Actor) -> tuple[Feed, ...]:
+    """The pull feeds in their fixed order, with this caller's visibility: the same objects
+    for the same id, role and teams, so the statements built for them are reused."""
+    return _feeds(_Viewer(actor.id, actor.role, actor.team_ids))
+
+
+@lru_cache(maxsize=128)
+def _feeds(viewer: _Viewer) -> tuple[Feed, ...]:
+    actor = viewer
     lead_live = and_(lead_visible(actor), _lead.c.deleted_at.is_(None))
     session_live = and_(team_rows_visible(actor, _session), _session.c.deleted_at.is_(None))
-    return [
+    return (
         Feed(LEAD, _lead, LEAD_COLUMNS, lead_visible(actor), None, None, "field_hlc", "deleted_at"),
         Feed(INTERACTION, table_of(Interaction), INTERACTION_COLUMNS, lead_live, _lead, "lead_id"),
         Feed(
@@ -170,7 +188,7 @@ def feeds_for(actor: Actor) -> list[Feed]:
             "field_hlc",
             "deleted_at",
         ),
-    ]
+    )
 
 
 # -- pokes: who should pull after a push ---------------------------------------------------

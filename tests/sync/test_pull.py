@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import json
 import uuid
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -14,10 +15,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert, update
 from sqlmodel import Session, col
 
+from api.config import Settings
 from api.leads.models import Lead
 from api.leads.rules import first_followup_id
 from api.syncapi.handlers import REGISTRY
-from api.syncapi.visibility import LEAD_COLUMNS
+from api.syncapi.visibility import LEAD_COLUMNS, feeds_for
+from api.users import service as user_service
 from api.users.models import TeamMember, User
 from sync import cookie as cookies
 from sync.protocol import MutationIn
@@ -84,10 +87,24 @@ def test_lead_values_hold_agent_visible_fields_only(phone: PhoneFactory) -> None
     page = p.pull_page()
     (op,) = [o for o in page["patch"] if o["type"] == "lead"]
     assert set(op["value"]) <= {*LEAD_COLUMNS, "_hlc"}
+    # Ids of teams and people the phone holds no record of are not sent (nor read by the app).
+    assert not {"team_id", "agent_id", "created_by"} & set(op["value"])
     for secret in ("migrant_background", "gender", "woman", "field_hlc", "deleted_at", "consent"):
         assert secret not in json.dumps(page)
     # Budget: a typical lead stays under 700 bytes on the wire before compression.
     assert len(orjson.dumps(op)) <= 700, len(orjson.dumps(op))
+
+
+def test_feeds_are_built_once_per_scope(db: Session, world: World, settings: Settings) -> None:
+    """The pull's statements are cached with the feeds: the same caller gets the same feeds,
+    a caller with other teams (or another user) gets their own."""
+    agent = user_service.authenticate(db, token=world.tokens["agent"], settings=settings)
+    again = user_service.authenticate(db, token=world.tokens["agent"], settings=settings)
+    assert feeds_for(agent) is feeds_for(again)
+    moved = replace(agent, team_ids=frozenset({world.antwerp.id}))
+    assert feeds_for(moved) is not feeds_for(agent)
+    other = user_service.authenticate(db, token=world.tokens["agent2"], settings=settings)
+    assert feeds_for(other) is not feeds_for(agent)
 
 
 def test_pull_is_gzipped(phone: PhoneFactory) -> None:

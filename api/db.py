@@ -55,7 +55,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         max_overflow=20,
         pool_pre_ping=True,
         # Durable acknowledgement (sync invariant I2) even if the server default was relaxed.
-        connect_args={"options": "-c synchronous_commit=on"},
+        # random_page_cost: SSD storage (PostgreSQL's own advice for it, 1.1). With the
+        # spinning-disk default a push's 50-key lookup scans a table of 10,000
+        # interactions instead of using its primary key (1.4 ms against 0.1 ms).
+        connect_args={"options": "-c synchronous_commit=on -c random_page_cost=1.1"},
     )
 
 

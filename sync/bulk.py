@@ -122,15 +122,18 @@ class _TableWriter:
         marks = ", ".join([self.mark] * len(self.names))
         return f'INSERT INTO "{self.table.name}" ({columns}) VALUES ({marks})'
 
-    def insert_params(self, rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
-        # Fill absent columns with None, pick all values at C speed, then adapt the few
-        # columns that need it.
+    def insert_params(
+        self, rows: Sequence[Mapping[str, Any]], extra: Mapping[str, Any] | None = None
+    ) -> list[tuple[Any, ...]]:
+        # Fill absent columns with None (and add `extra` to every row), pick all values at
+        # C speed, then adapt the few columns that need it.
         blank = dict.fromkeys(self.names)
         pick = self.pick
         adapted = self.adapted
         out = []
+        more = extra or {}
         for row in rows:
-            values = list(pick({**blank, **row}))
+            values = list(pick({**blank, **row, **more}))
             for i, adapt, through_none in adapted:
                 value = values[i]
                 if value is not None or through_none:
@@ -210,11 +213,17 @@ def select_by_keys(
     return [dict(row) for row in result.mappings()]
 
 
-def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """INSERT every row (absent columns are NULL) in one executemany."""
+def insert_rows(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    extra: Mapping[str, Any] | None = None,
+) -> None:
+    """INSERT every row, with `extra`'s values on each (absent columns are NULL), in one
+    executemany."""
     if rows:
         w = _writer(table, conn.dialect.name)
-        conn.exec_driver_sql(w.insert_sql(), w.insert_params(rows))
+        conn.exec_driver_sql(w.insert_sql(), w.insert_params(rows, extra))
 
 
 def update_rows(

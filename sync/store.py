@@ -178,7 +178,7 @@ class Store:
         stamp: Row = {name: now for name in ("created_at", "updated_at") if name in columns}
         if entity.versioned:
             stamp["version"] = version
-        insert_rows(self._conn, entity.table, [{**row, **stamp} for row in rows])
+        insert_rows(self._conn, entity.table, rows, stamp)
 
     def _update_all(
         self, entity: Entity, dirty: dict[uuid.UUID, Row], *, version: int, now: datetime

@@ -5,6 +5,7 @@ from api.followups.models import Followup
 from api.interactions.models import Interaction
 from api.leads.models import Consent, Lead, LeadMarker
 from api.partners.models import Partner
+from api.privacy.models import Erasure, PrivacyRequest
 from api.referrals.models import Referral
 from api.sessions.models import OutreachSession, Tally
 from api.users.models import Device, LoginFailure, Organisation, Team, TeamMember, User
@@ -15,6 +16,7 @@ __all__ = [
     "AuditEvent",
     "Consent",
     "Device",
+    "Erasure",
     "Followup",
     "Interaction",
     "Lead",
@@ -23,6 +25,7 @@ __all__ = [
     "Organisation",
     "OutreachSession",
     "Partner",
+    "PrivacyRequest",
     "Referral",
     "SyncClient",
     "SyncClientGroup",

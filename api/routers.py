@@ -10,6 +10,7 @@ from api.intake.router import router as intake_router
 from api.interactions.router import router as interactions_router
 from api.leads.router import router as leads_router
 from api.partners.router import router as partners_router
+from api.privacy.public_router import router as privacy_public_router
 from api.privacy.router import router as privacy_router
 from api.referrals.router import router as referrals_router
 from api.sessions.router import router as sessions_router
@@ -34,5 +35,6 @@ def include_routers(app: FastAPI) -> None:
         i18n_router,
         intake_router,
         privacy_router,
+        privacy_public_router,
     ):
         app.include_router(router)

@@ -18,12 +18,12 @@ from api.audit import service as audit
 from api.config import Settings
 from api.db import begin_write
 from api.errors import InvalidInput, NotFound, PermissionDenied
-from api.leads.models import Lead
+from api.leads.models import Consent, Lead
 from api.leads.rules import brussels_today
 from api.privacy import export as exporter
 from api.privacy.models import Erasure, PrivacyRequest
 from api.privacy.pseudonym import pseudonym
-from api.privacy.system import System
+from api.privacy.system import SELF_SERVICE, System
 from api.syncapi import local
 from api.users.service import Actor
 from api.vocab import Role
@@ -236,3 +236,51 @@ def list_requests(
         .offset(offset)
     ).scalars()
     return list(rows), total
+
+
+# ---------------------------------------------------------------- the person's own link
+
+
+def active_purposes(session: Session, lead_id: uuid.UUID) -> tuple[str, ...] | None:
+    """What the person agreed to and has not taken back; None when there is no such
+    (or an erased) person."""
+    lead = session.get(Lead, lead_id)
+    if lead is None or lead.erased_at is not None:
+        return None
+    given: set[str] = set()
+    for consent in session.execute(
+        select(Consent).where(col(Consent.lead_id) == lead_id)
+    ).scalars():
+        withdrawn = consent.withdrawn_purposes
+        if consent.withdrawn_at is not None and withdrawn is None:
+            continue
+        given |= set(consent.purposes) - set(withdrawn or [])
+    return tuple(sorted(given))
+
+
+def self_service(
+    session: Session,
+    *,
+    lead_id: uuid.UUID,
+    purposes: list[str],
+    erase_all: bool,
+    settings: Settings,
+) -> None:
+    """What the person chose on their own page: the withdrawal at once (and registered as
+    a request already done), an erasure as a request due within the month."""
+    if purposes:
+        withdraw_consent(session, actor=SELF_SERVICE, lead_id=lead_id, purposes=purposes)
+        done = open_request(
+            session,
+            actor=None,
+            data=NewRequest("withdrawal", lead_id, "self"),
+            settings=settings,
+        )
+        begin_write(session)
+        done.status, done.closed_at = "done", utcnow()
+        session.add(done)
+        session.commit()
+    if erase_all:
+        open_request(
+            session, actor=None, data=NewRequest("erasure", lead_id, "self"), settings=settings
+        )

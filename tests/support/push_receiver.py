@@ -190,7 +190,9 @@ class PushReceiver:
         with self._lock:
             raise AssertionError(f"{len(self.received)} of {count} pushes arrived: {self.refused}")
 
-    def _handle(self, token: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str]]:
+    def _handle(
+        self, token: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str]]:
         with self._lock:
             self.hits.setdefault(token, []).append(time.monotonic())
             scripted = self.answers.get(token)

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from api.followups.router import router as followups_router
 from api.i18n_router import router as i18n_router
+from api.intake.router import router as intake_router
 from api.interactions.router import router as interactions_router
 from api.leads.router import router as leads_router
 from api.partners.router import router as partners_router
@@ -32,5 +33,6 @@ def include_routers(app: FastAPI) -> None:
         push_router,
         sync_router,
         i18n_router,
+        intake_router,
     ):
         app.include_router(router)

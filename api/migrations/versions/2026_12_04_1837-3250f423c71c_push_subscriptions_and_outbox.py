@@ -1,7 +1,7 @@
 """push subscriptions and the push outbox
 
 Revision ID: 3250f423c71c
-Revises: 898121419a17
+Revises: 4d3092975e15
 Create Date: 2026-12-04 18:37:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import sync.sqltypes
 
 revision: str = "3250f423c71c"
-down_revision: str | None = "898121419a17"
+down_revision: str | None = "4d3092975e15"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,7 +2,7 @@
 every instance), QR/short-link codes, and leads found by their campaign (code)
 
 Revision ID: a1de609bdfce
-Revises: 4d3092975e15
+Revises: a7c41e2d9b05
 Create Date: 2026-12-04 18:45:32.238242
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import sync.sqltypes
 
 revision: str = "a1de609bdfce"
-down_revision: str | None = "4d3092975e15"
+down_revision: str | None = "a7c41e2d9b05"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

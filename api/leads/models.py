@@ -38,7 +38,7 @@ class Lead(SQLModel, table=True):
     session_id: uuid.UUID | None = Field(default=None, foreign_key="outreach_session.id")
     venue_id: uuid.UUID | None = Field(default=None, foreign_key="venue.id")
     partner_id: uuid.UUID | None = Field(default=None, foreign_key="partner.id")
-    campaign: str | None = Field(default=None, max_length=80)
+    campaign: str | None = Field(default=None, max_length=80, index=True)  # or QR code
     first_touch_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_touch_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     status: str = Field(default="new", max_length=20)

@@ -31,6 +31,7 @@ LEAD_LINKS: dict[str, tuple[str, Erase]] = {
     "consent": ("lead_id", Erase.delete),
     "referral": ("lead_id", Erase.delete),
     "privacy_request": ("lead_id", Erase.unlink),
+    "push_outbox": ("lead_id", Erase.delete),
 }
 
 # Personal data about people other than the leads, and why it is not part of a lead's
@@ -41,6 +42,7 @@ OTHER_SUBJECTS: dict[str, str] = {
     "login_failure": "hashed accounts and addresses, kept for the throttle window",
     "partner": "partner organisations' contact lines",
     "intake_hit": "hashed client addresses, kept for the rate-limit window",
+    "push_subscription": "staff phones' push endpoints",
 }
 
 

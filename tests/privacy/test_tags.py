@@ -26,4 +26,4 @@ def test_the_catalog_names_real_tables_and_columns() -> None:
     names = {t.name: t for t in tables()}
     for name, (column, _how) in LEAD_LINKS.items():
         assert column in names[name].c
-    assert set(OTHER_SUBJECTS) - set(names) <= {"intake_hit"}  # lands with the public form
+    assert set(OTHER_SUBJECTS) <= set(names)

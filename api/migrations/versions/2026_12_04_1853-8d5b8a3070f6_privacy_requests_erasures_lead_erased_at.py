@@ -3,7 +3,7 @@ the erasure ledger replayed after a restore, the mark of an erased lead's tombst
 which consent purposes were withdrawn
 
 Revision ID: 8d5b8a3070f6
-Revises: 4d3092975e15
+Revises: a1de609bdfce
 Create Date: 2026-12-04 18:53:06.806061
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import sync.sqltypes
 
 revision: str = "8d5b8a3070f6"
-down_revision: str | None = "4d3092975e15"
+down_revision: str | None = "a1de609bdfce"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

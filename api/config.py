@@ -29,6 +29,14 @@ class Settings(BaseSettings):
     # Comma-separated peers whose X-Forwarded-For we believe (the load balancer).
     trusted_proxies: str = ""
     sql_echo: bool = False
+    # The data controller and its privacy contact, as the public privacy notice names them.
+    organisation_name: str = "Terrain"
+    privacy_contact: str = "privacy@terrain.example"
+    # Public intake submissions per client IP: "N/[M ]unit" rules, ";"-separated.
+    intake_rate_limit: str = "5/10 minutes;20/day"
+    # The team whose queue gets self-intakes that come with no attribution code (its name);
+    # empty: the oldest team.
+    intake_team: str = ""
     tombstone_horizon_days: int = Field(default=90, ge=90)
 
     def resolved_database_url(self) -> str:

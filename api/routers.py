@@ -8,6 +8,7 @@ from api.exports.router import router as exports_router
 from api.followups.router import router as followups_router
 from api.funnel.router import router as funnel_router
 from api.i18n_router import router as i18n_router
+from api.intake.router import router as intake_router
 from api.interactions.router import router as interactions_router
 from api.leads.router import router as leads_router
 from api.outreach.router import router as outreach_router
@@ -38,5 +39,6 @@ def include_routers(app: FastAPI) -> None:
         exports_router,
         outreach_router,
         i18n_router,
+        intake_router,
     ):
         app.include_router(router)

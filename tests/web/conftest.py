@@ -62,9 +62,10 @@ class Live:
         self.http = httpx.Client(base_url=self.base_url, timeout=30)
 
     def new_person(
-        self, *, name: str = "Claire Dubois", role: Role = Role.agent, language: str = "fr"
+        self, *, name: str = "Claire Dubois", role: Role = Role.coordinator, language: str = "fr"
     ) -> Person:
-        """A user in a team of their own (so each test sees only its own leads)."""
+        """A user (a coordinator unless said otherwise: the office screens) in a team of their
+        own, so each test sees only its own leads."""
         with Session(self.engine, expire_on_commit=False) as session:
             team = Team(organisation_id=self.organisation_id, name=f"Web {uuid.uuid4().hex[:8]}")
             session.add(team)

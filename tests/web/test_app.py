@@ -54,7 +54,7 @@ def test_log_in_work_on_a_lead_and_log_out(live: Live, watched: Watched) -> None
 
     log_in(page, person)
     expect(page.locator(".who-name")).to_have_text("Claire Dubois")
-    expect(page.locator(".who-role")).to_have_text("Agent de terrain")
+    expect(page.locator(".who-role")).to_have_text("Coordinateur·rice")
     expect(page.locator(".result-count")).to_have_text("3 contacts")
     assert sorted(lead_rows(page)) == ["Fatou Diop", "Jan Peeters", "Zeynep Yilmaz"]
     row = page.locator(".lead-row", has_text="Zeynep Yilmaz")
@@ -70,7 +70,7 @@ def test_log_in_work_on_a_lead_and_log_out(live: Live, watched: Watched) -> None
     assert "zeyn" not in page.url  # a name typed in the search never goes into the address
 
     row.click()
-    expect(page).to_have_url(f"{live.base_url}/#/leads/{zeynep['id']}")
+    expect(page).to_have_url(f"{live.base_url}/#/office/leads/{zeynep['id']}")
     expect(page.locator("h1")).to_have_text("Zeynep Yilmaz")
     expect(page.locator(".lead-status .badge")).to_have_text("Nouveau")
     expect(page.locator(".fields a[href^='tel:']")).to_have_text("+32470123456")
@@ -137,7 +137,7 @@ def test_payloads_in_lead_fields_render_as_text(live: Live, watched: Watched) ->
     assert page.locator(".lead-commune").all_text_contents() == [XSS_FIRST_NAMES[0]] * 2
 
     for lead in leads:
-        page.goto(f"{live.base_url}/#/leads/{lead['id']}")
+        page.goto(f"{live.base_url}/#/office/leads/{lead['id']}")
         expect(page.locator("h1")).to_have_text(f"{lead['first_name']} {XSS_OTHER}")
         page.fill("textarea[name=body]", XSS_FIRST_NAMES[1])
         page.get_by_role("button", name="Ajouter la note").click()
@@ -148,7 +148,7 @@ def test_payloads_in_lead_fields_render_as_text(live: Live, watched: Watched) ->
     main = page.locator("#main")
     assert main.locator("img, script, svg").count() == 0
     assert page.evaluate("typeof window.__xss") == "undefined"
-    page.goto(f"{live.base_url}/#/leads")
+    page.goto(f"{live.base_url}/#/office/leads")
     expect(page.locator(".lead-row")).to_have_count(2)
     assert main.locator("img, script, svg").count() == 0
     assert page.evaluate("typeof window.__xss") == "undefined"

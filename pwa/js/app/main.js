@@ -1,9 +1,9 @@
 // @ts-check
 /**
- * The app's entry point: language, session, and hash routes
- *   #/leads        the leads list
- *   #/leads/<id>   one lead
- * Anything else goes to the list. Without a valid session every route shows the log-in screen.
+ * The app's entry point and shell (contract B): language, log-in, and the dispatch by role.
+ *   agent                the agent app (pwa/js/agent/: PIN lock, local store, offline)
+ *   coordinator / admin  the office screens (pwa/js/office/: online, REST), `#/office/...`
+ * Without a valid session every route shows the log-in screen.
  */
 import { isLoggedIn, logOut, request, whenSignedOut } from './api.js';
 import {
@@ -16,8 +16,6 @@ import {
   t,
 } from './i18n.js';
 import { hideHeader, renderHeader } from './ui/header.js';
-import { renderLeadDetail } from './ui/lead-detail.js';
-import { renderLeadList, resetLeadSearch } from './ui/lead-list.js';
 import { renderLogin } from './ui/login.js';
 
 /** @typedef {import('./ui/header.js').Me} Me */
@@ -33,12 +31,9 @@ let signedOutMessage = /** @type {string | null} */ (null);
 let drawing = 0;
 let firstDrawing = true;
 
-/** @param {string} hash @returns {{name: 'leads'} | {name: 'lead', id: string} | null} */
-function parseRoute(hash) {
-  const path = hash.replace(/^#/, '');
-  if (path === '/leads') return { name: 'leads' };
-  const match = path.match(/^\/leads\/([0-9a-fA-F-]{36})$/);
-  return match ? { name: 'lead', id: match[1].toLowerCase() } : null;
+/** The office module, loaded on first use (agents never download it). */
+function office() {
+  return import('../office/index.js');
 }
 
 async function draw() {
@@ -51,15 +46,21 @@ async function draw() {
     renderLogin(main, { message: signedOutMessage, onLanguage: changeLanguage, onLoggedIn });
     return;
   }
-  const route = parseRoute(location.hash);
-  if (!route) {
-    // A bad or empty address: the list, without an extra history entry.
-    location.replace('#/leads');
+  const { OFFICE_HOME, officeNav, renderOffice } = await office();
+  if (!view.isCurrent()) return;
+  const route = location.hash.replace(/^#/, '');
+  renderHeader(header, me, {
+    nav: officeNav(me),
+    route,
+    home: OFFICE_HOME,
+    onLanguage: changeLanguage,
+    onLogOut,
+  });
+  if (!(await renderOffice(main, route, view))) {
+    // A bad or empty address: home, without an extra history entry.
+    if (view.isCurrent()) location.replace(OFFICE_HOME);
     return;
   }
-  renderHeader(header, me, route.name, { onLanguage: changeLanguage, onLogOut });
-  if (route.name === 'leads') await renderLeadList(main, view);
-  else await renderLeadDetail(main, route.id, view);
   if (focusHeading && view.isCurrent()) {
     // Tell screen-reader users the screen changed; a success message takes the focus itself.
     if (!main.contains(document.activeElement) || document.activeElement === main) {
@@ -87,14 +88,18 @@ async function onLoggedIn() {
   if (me && !chosenLanguage() && isLanguage(me.language) && me.language !== currentLanguage()) {
     await setLanguage(me.language);
   }
-  if (!parseRoute(location.hash)) history.replaceState(null, '', '#/leads');
+  if (!location.hash.startsWith('#/office/')) history.replaceState(null, '', '#/office/leads');
   await draw();
+}
+
+async function forgetOffice() {
+  if (me) (await office()).resetOffice();
+  me = null;
 }
 
 async function onLogOut() {
   await logOut();
-  me = null;
-  resetLeadSearch();
+  await forgetOffice();
   signedOutMessage = t('You are logged out.');
   await draw();
 }
@@ -113,9 +118,8 @@ async function start() {
       signedOutMessage = error instanceof Error ? error.message : null;
     }
   }
-  whenSignedOut((detail) => {
-    me = null;
-    resetLeadSearch();
+  whenSignedOut(async (detail) => {
+    await forgetOffice();
     signedOutMessage = detail;
     draw();
   });

@@ -1,5 +1,5 @@
 // @ts-check
-/** The bar above every screen once logged in: who is working, language, log out. */
+/** The bar above every office screen once logged in: menu, who is working, language, log out. */
 import { t } from '../i18n.js';
 import { roleLabel } from '../vocab.js';
 import { h, show } from './dom.js';
@@ -8,30 +8,33 @@ import { languagePicker } from './language-picker.js';
 /**
  * @typedef {{id: string, name: string, email: string, role: string, language: string,
  *   teams: {id: string, name: string}[]}} Me
+ * @typedef {{href: string, label: string, matches: (route: string) => boolean}} NavItem
  */
 
 /**
  * @param {HTMLElement} header
  * @param {Me} me
- * @param {string} routeName the screen shown below (its menu entry is marked current)
- * @param {{onLanguage: (code: string) => void, onLogOut: () => void}} actions
+ * @param {{nav: NavItem[], route: string, home: string,
+ *   onLanguage: (code: string) => void, onLogOut: () => void}} options
  */
-export function renderHeader(header, me, routeName, actions) {
+export function renderHeader(header, me, options) {
   const logOut = h(
     'button',
-    { type: 'button', class: 'button-quiet', onclick: actions.onLogOut },
+    { type: 'button', class: 'button-quiet', onclick: options.onLogOut },
     t('Log out'),
   );
   show(
     header,
-    h('a', { class: 'brand', href: '#/leads' }, 'Terrain'),
+    h('a', { class: 'brand', href: options.home }, 'Terrain'),
     h(
       'nav',
       { class: 'app-nav', 'aria-label': t('Main menu') },
-      h(
-        'a',
-        { href: '#/leads', 'aria-current': routeName === 'leads' ? 'page' : null },
-        t('Leads'),
+      options.nav.map((item) =>
+        h(
+          'a',
+          { href: item.href, 'aria-current': item.matches(options.route) ? 'page' : null },
+          item.label,
+        ),
       ),
     ),
     h(
@@ -40,7 +43,7 @@ export function renderHeader(header, me, routeName, actions) {
       h('span', { class: 'who-name' }, me.name),
       h('span', { class: 'who-role' }, roleLabel(me.role)),
     ),
-    languagePicker(actions.onLanguage),
+    languagePicker(options.onLanguage),
     logOut,
   );
   header.hidden = false;

@@ -1,9 +1,9 @@
 // @ts-check
 /** The leads I may see: search, status filter, 50 per page, newest first. */
-import { request } from '../api.js';
-import { formatDate, t, tn } from '../i18n.js';
-import { STATUSES, channelLabel, statusLabel } from '../vocab.js';
-import { announce, h, notice, show } from './dom.js';
+import { request } from '../app/api.js';
+import { formatDate, t, tn } from '../app/i18n.js';
+import { STATUSES, channelLabel, statusLabel } from '../app/vocab.js';
+import { announce, h, notice, show } from '../app/ui/dom.js';
 
 export const PAGE_SIZE = 50;
 
@@ -160,7 +160,7 @@ function resultsOf(page, goTo) {
 function leadRow(lead) {
   return h(
     'a',
-    { class: 'lead-row', href: `#/leads/${encodeURIComponent(lead.id)}` },
+    { class: 'lead-row', href: `#/office/leads/${encodeURIComponent(lead.id)}` },
     h('span', { class: 'lead-name' }, fullName(lead)),
     h('span', { class: 'lead-commune' }, lead.commune || ''),
     h('span', { class: 'lead-channel' }, channelLabel(lead.channel)),

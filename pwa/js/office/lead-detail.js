@@ -1,8 +1,8 @@
 // @ts-check
 /** One lead: its fields, open follow-ups, timeline; change its status, add a note. */
-import { newId } from '../../sync/ids.js';
-import { ApiError, request } from '../api.js';
-import { brusselsToday, formatDate, formatDateTime, formatDay, t } from '../i18n.js';
+import { newId } from '../sync/ids.js';
+import { ApiError, request } from '../app/api.js';
+import { brusselsToday, formatDate, formatDateTime, formatDay, t } from '../app/i18n.js';
 import {
   channelLabel,
   followupLabel,
@@ -12,8 +12,8 @@ import {
   nextStatuses,
   stageLabel,
   statusLabel,
-} from '../vocab.js';
-import { h, notice, show, uid } from './dom.js';
+} from '../app/vocab.js';
+import { h, notice, show, uid } from '../app/ui/dom.js';
 import { fullName } from './lead-list.js';
 
 /**
@@ -36,7 +36,7 @@ import { fullName } from './lead-list.js';
  */
 export async function renderLeadDetail(main, leadId, view, flash = null) {
   if (!view.isCurrent()) return;
-  const back = h('a', { class: 'back-link', href: '#/leads' }, t('All leads'));
+  const back = h('a', { class: 'back-link', href: '#/office/leads' }, t('All leads'));
   show(main, back, h('p', { class: 'loading', role: 'status' }, t('Loading…')));
   /** @type {Lead} */
   let lead;

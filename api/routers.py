@@ -13,6 +13,7 @@ from api.interactions.router import router as interactions_router
 from api.leads.router import router as leads_router
 from api.outreach.router import router as outreach_router
 from api.partners.router import router as partners_router
+from api.push.router import router as push_router
 from api.referrals.router import router as referrals_router
 from api.reports.router import router as reports_router
 from api.sessions.router import router as sessions_router
@@ -33,6 +34,7 @@ def include_routers(app: FastAPI) -> None:
         venues_router,
         partners_router,
         referrals_router,
+        push_router,
         sync_router,
         funnel_router,
         reports_router,

@@ -110,10 +110,29 @@ def _refresh_sql(lead_ref: str) -> str:
     return f"UPDATE lead SET {', '.join(sets)} WHERE lead.id = {lead_ref}"
 
 
+def _insert_sql(new: str) -> str:
+    """A new interaction can only bring a stage earlier: one row update, no subquery (bulk
+    writes such as a sync push or the demo seed insert thousands)."""
+
+    def earlier(column: str, condition: str) -> str:
+        return (
+            f"{column} = CASE WHEN {condition} AND ({column} IS NULL OR "
+            f"{new}.occurred_at < {column}) THEN {new}.occurred_at ELSE {column} END"
+        )
+
+    status = f"{new}.kind = 'status_change' AND {new}.to_status IN "
+    sets = [earlier(column, f"{status}({statuses})") for column, statuses in _STAGES.items()]
+    sets.append(
+        earlier("first_contact_at", f"({new}.kind IN ({_CONTACT_KINDS}) OR ({status}({_FORWARD})))")
+    )
+    return f"UPDATE lead SET {', '.join(sets)} WHERE lead.id = {new}.lead_id"
+
+
 def _sqlite_triggers() -> None:
     op.execute(
         "CREATE TRIGGER interaction_progress_insert AFTER INSERT ON interaction "
-        f"WHEN NEW.kind IN ({_RELEVANT}) BEGIN {_refresh_sql('NEW.lead_id')}; END"
+        f"WHEN NEW.kind IN ({_RELEVANT}) AND NEW.voided_at IS NULL "
+        f"BEGIN {_insert_sql('NEW')}; END"
     )
     op.execute(
         "CREATE TRIGGER interaction_progress_update AFTER UPDATE OF "
@@ -133,10 +152,11 @@ def _pg_triggers() -> None:
     )
     op.execute(
         "CREATE FUNCTION interaction_progress() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        f"IF TG_OP <> 'DELETE' AND NEW.kind IN ({_RELEVANT}) THEN "
+        f"IF TG_OP = 'INSERT' THEN IF NEW.kind IN ({_RELEVANT}) AND NEW.voided_at IS NULL THEN "
+        f"{_insert_sql('NEW')}; END IF; RETURN NULL; END IF; "
+        f"IF NEW.kind IN ({_RELEVANT}) OR OLD.kind IN ({_RELEVANT}) THEN "
         "PERFORM lead_progress_refresh(NEW.lead_id); END IF; "
-        "IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND (OLD.lead_id <> NEW.lead_id "
-        f"OR (OLD.kind IN ({_RELEVANT}) AND NEW.kind NOT IN ({_RELEVANT})))) THEN "
+        "IF TG_OP = 'DELETE' OR OLD.lead_id <> NEW.lead_id THEN "
         "PERFORM lead_progress_refresh(OLD.lead_id); END IF; "
         "RETURN NULL; END $$"
     )

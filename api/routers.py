@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from api.codes.public_router import router as codes_public_router
+from api.codes.router import router as codes_router
 from api.exports.router import router as exports_router
 from api.followups.router import router as followups_router
 from api.funnel.router import router as funnel_router
 from api.i18n_router import router as i18n_router
+from api.intake.pages import router as intake_pages_router
 from api.intake.router import router as intake_router
 from api.interactions.router import router as interactions_router
 from api.leads.router import router as leads_router
@@ -42,5 +45,8 @@ def include_routers(app: FastAPI) -> None:
         outreach_router,
         i18n_router,
         intake_router,
+        intake_pages_router,
+        codes_router,
+        codes_public_router,
     ):
         app.include_router(router)

@@ -40,7 +40,7 @@ class Lead(SQLModel, table=True):
     session_id: uuid.UUID | None = Field(default=None, foreign_key="outreach_session.id")
     venue_id: uuid.UUID | None = Field(default=None, foreign_key="venue.id")
     partner_id: uuid.UUID | None = Field(default=None, foreign_key="partner.id")
-    campaign: str | None = Field(default=None, max_length=80)
+    campaign: str | None = Field(default=None, max_length=80, index=True)  # or QR code
     # Jobs the financed project plans to create, captured when the lead is financed.
     jobs_planned: int | None = None
     first_touch_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -213,37 +214,74 @@ def create_lead(session: Session, *, actor: Actor, data: LeadCreate) -> tuple[Le
             if replay:
                 return visible_lead(session, actor=actor, lead_id=data.id), False
             raise Conflict("This identifier is already in use.", code="id_taken")
-        if data.consent.id is not None and session.get(Consent, data.consent.id) is not None:
-            raise Conflict("This identifier is already in use.", code="id_taken")
-        values = column_values(session, lead_changes(data) | {"language": data.language.value})
-        values["needs"] = values.get("needs") or []
-        now = utcnow()
-        lead = Lead(
-            id=data.id or uuid.uuid4(),
-            team_id=team_id,
-            **values,
-            agent_id=actor.id,
-            created_by=actor.id,
-            status="new",
-            first_touch_at=now,
-            last_touch_at=now,
-            status_changed_at=now,
-            created_at=now,
-            updated_at=now,
-            version=version,
-        )
-        stamp = server_clock.now()
-        _stamp_new(lead, stamp)
-        session.add(lead)
-        session.flush()  # the consent and marker rows refer to the lead
-        consent = markers.consent_row(data.consent, lead_id=lead.id, actor=actor, now=now)
-        session.add(consent)
-        session.flush()
-        if data.markers is not None:
-            session.add(markers.marker_row(data.markers, lead_id=lead.id, consent=consent, now=now))
-        session.add(_first_followup(lead, actor=actor, stamp=stamp, version=version))
+        credit = Credit(team_id=team_id, agent_id=actor.id, creator_id=actor.id)
+        lead = _insert_new_lead(session, data=data, credit=credit, version=version)
         session.commit()
     return lead, True
+
+
+@dataclass(frozen=True)
+class Credit:
+    """Whose queue a new lead joins and who is credited: the creator for an agent's lead;
+    for the public form the attribution code's agent, if any, and no creator."""
+
+    team_id: uuid.UUID
+    agent_id: uuid.UUID | None
+    creator_id: uuid.UUID | None
+
+
+def create_self_intake_lead(
+    session: Session, *, data: LeadCreate, credit: Credit
+) -> tuple[Lead, bool]:
+    """A lead from the public form: `new`, unassigned, in the credited team's queue.
+
+    The id comes from the submission's client token, so a resent form answers the lead
+    already made (created False); the sender learns nothing about it.
+    """
+    markers.check_consent(data.consent, data.markers)
+    with writing(session) as version:
+        if data.id is not None and (existing := session.get(Lead, data.id)) is not None:
+            session.rollback()
+            return existing, False
+        lead = _insert_new_lead(session, data=data, credit=credit, version=version)
+        session.commit()
+    return lead, True
+
+
+def _insert_new_lead(session: Session, *, data: LeadCreate, credit: Credit, version: int) -> Lead:
+    """The lead, its consent, markers and first follow-up, inside the caller's write."""
+    if data.consent.id is not None and session.get(Consent, data.consent.id) is not None:
+        raise Conflict("This identifier is already in use.", code="id_taken")
+    values = column_values(session, lead_changes(data) | {"language": data.language.value})
+    values["needs"] = values.get("needs") or []
+    now = utcnow()
+    lead = Lead(
+        id=data.id or uuid.uuid4(),
+        team_id=credit.team_id,
+        **values,
+        agent_id=credit.agent_id,
+        created_by=credit.creator_id,
+        status="new",
+        first_touch_at=now,
+        last_touch_at=now,
+        status_changed_at=now,
+        created_at=now,
+        updated_at=now,
+        version=version,
+    )
+    stamp = server_clock.now()
+    _stamp_new(lead, stamp)
+    session.add(lead)
+    session.flush()  # the consent and marker rows refer to the lead
+    consent = markers.consent_row(
+        data.consent, lead_id=lead.id, agent_id=credit.creator_id, now=now
+    )
+    session.add(consent)
+    session.flush()
+    if data.markers is not None:
+        session.add(markers.marker_row(data.markers, lead_id=lead.id, consent=consent, now=now))
+    session.add(_first_followup(lead, assignee=credit.creator_id, stamp=stamp, version=version))
+    return lead
 
 
 _REFERENCES: dict[str, type[Any]] = {
@@ -267,14 +305,17 @@ def column_values(session: Session, changes: Mapping[str, Any]) -> dict[str, Any
     return values
 
 
-def _first_followup(lead: Lead, *, actor: Actor, stamp: str, version: int) -> Followup:
+def _first_followup(
+    lead: Lead, *, assignee: uuid.UUID | None, stamp: str, version: int
+) -> Followup:
+    # A self-intake's first call has no assignee: the coordinators' queue gives it one.
     return Followup(
         id=rules.first_followup_id(lead.id),
         lead_id=lead.id,
         due_on=rules.first_followup_due(lead.created_at),
         kind="call",
-        assigned_to=actor.id,
-        created_by=actor.id,
+        assigned_to=assignee,
+        created_by=assignee,
         created_at=lead.created_at,
         updated_at=lead.created_at,
         version=version,

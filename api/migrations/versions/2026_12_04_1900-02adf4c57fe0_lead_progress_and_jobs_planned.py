@@ -6,7 +6,7 @@ funnel reads one row per lead instead of a million history rows (performance.md 
 The SQL is written out here, not imported, so this migration never changes afterwards.
 
 Revision ID: 02adf4c57fe0
-Revises: a7c41e2d9b05
+Revises: a1de609bdfce
 Create Date: 2026-12-04 18:37:43.528410
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import sync.sqltypes
 
 revision: str = "02adf4c57fe0"
-down_revision: str | None = "a7c41e2d9b05"
+down_revision: str | None = "a1de609bdfce"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

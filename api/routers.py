@@ -11,6 +11,7 @@ from api.leads.router import router as leads_router
 from api.partners.router import router as partners_router
 from api.referrals.router import router as referrals_router
 from api.sessions.router import router as sessions_router
+from api.shell.router import router as shell_router
 from api.syncapi.router import router as sync_router
 from api.users.admin_router import router as admin_router
 from api.users.auth_router import router as auth_router
@@ -30,5 +31,6 @@ def include_routers(app: FastAPI) -> None:
         referrals_router,
         sync_router,
         i18n_router,
+        shell_router,
     ):
         app.include_router(router)

@@ -33,7 +33,6 @@ export async function loadForm(lang) {
  */
 export async function renderHandover(main, ctx, lang) {
   const catalog = await catalogOf(lang);
-  const say = (/** @type {string} */ msgid) => tIn(catalog, msgid);
   const root = document.documentElement;
   /** @type {any} */
   let form;
@@ -50,7 +49,7 @@ export async function renderHandover(main, ctx, lang) {
         h('h1', { tabindex: -1 }, tIn(catalog, 'The form is not on this phone yet')),
         // i18n: public
         h('p', null, tIn(catalog, 'Connect to the internet once to download it, then try again.')),
-        giveBack(ctx, say),
+        giveBack(ctx, catalog),
       ),
     );
     return;
@@ -260,7 +259,7 @@ export async function renderHandover(main, ctx, lang) {
         { class: 'handover handover-thanks', lang: form.lang, dir: form.dir },
         h('h1', { tabindex: -1 }, texts.thanks_title),
         h('p', null, texts.thanks_body),
-        giveBack(ctx, say),
+        giveBack(ctx, catalog),
       ),
     );
     /** @type {HTMLElement} */ (main.querySelector('h1')).focus();
@@ -273,7 +272,7 @@ export async function renderHandover(main, ctx, lang) {
  * @param {Ctx} ctx
  * @param {(msgid: string) => string} say
  */
-function giveBack(ctx, say) {
+function giveBack(ctx, catalog) {
   // i18n: public
   const label = say('Give the phone back to the agent');
   return h('button', { type: 'button', class: 'button-primary button-wide', onclick: () => ctx.endHandover() }, label);

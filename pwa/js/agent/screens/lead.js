@@ -93,7 +93,7 @@ function contactButtons(lead) {
   return h(
     'div',
     { class: 'button-row contact-buttons' },
-    lead.phone ? h('a', { class: 'button button-primary', href: `tel:${lead.phone}` }, t('Call'), ' ', lead.phone) : null,
+    lead.phone ? h('a', { class: 'button button-primary', href: `tel:${lead.phone}` }, t('Call now'), ' ', lead.phone) : null,
     lead.phone ? h('a', { class: 'button button-secondary', href: `sms:${lead.phone}` }, t('Text message')) : null,
     lead.email ? h('a', { class: 'button button-secondary', href: `mailto:${lead.email}` }, t('E-mail')) : null,
   );

@@ -27,6 +27,8 @@ from api.config import Settings, get_settings
 from api.db import begin_write, check_durability, get_engine, make_engine
 from api.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
 from api.errors import AppError
+from api.push import keys as push_keys
+from api.push.forget import forget_all
 from api.users import service as user_service
 from api.users.models import Device, Organisation, Team, TeamMember, User
 from api.vocab import Role
@@ -86,6 +88,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     settings.ensure_data_dir()
     settings.resolved_secret_key()  # generated into DATA_DIR on the first start
+    if settings.vapid_private_key is None and settings.push_keys_path is None:
+        push_keys.write_new_key(settings.vapid_key_file())  # likewise, for Web Push
     engine = get_engine()
     # Several instances may start together: the upgrade holds a PostgreSQL advisory lock.
     migrate.upgrade(engine)
@@ -291,6 +295,57 @@ def cmd_devices_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- push keys ----------------------------------------------------------------------
+
+
+def _load_vapid(settings: Settings) -> push_keys.VapidKeys | None:
+    try:
+        return push_keys.load_keys(settings)
+    except push_keys.VapidKeyError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def cmd_vapid_init(_args: argparse.Namespace) -> int:
+    settings = Settings()
+    if settings.vapid_private_key is None:
+        path = settings.vapid_key_file()
+        if push_keys.write_new_key(path):
+            print(f"Wrote a new VAPID private key to {path} (keep it secret, back it up).")
+    keys = _load_vapid(settings)
+    assert keys is not None
+    print(f"VAPID key from {keys.source}. Public key (applicationServerKey):")
+    print(keys.public_key)
+    return 0
+
+
+def cmd_vapid_show(_args: argparse.Namespace) -> int:
+    keys = _load_vapid(Settings())
+    if keys is None:
+        raise CommandError("no VAPID key yet: run `terrain vapid init`")
+    print(keys.public_key)
+    return 0
+
+
+def cmd_vapid_rotate(_args: argparse.Namespace) -> int:
+    """A new key pair. Every subscription was made for the old public key, so they are all
+    deleted (with what was queued); each app subscribes again at its next start."""
+    settings = Settings()
+    if settings.vapid_private_key is not None:
+        raise CommandError(
+            "the key comes from TERRAIN_VAPID_PRIVATE_KEY: put a new one there "
+            "(`terrain vapid init` with the setting unset makes one), then run this again"
+        )
+    path = settings.vapid_key_file()
+    push_keys.write_new_key(path, replace=True)
+    with _engine(settings) as engine, engine.begin() as conn:
+        dropped = forget_all(conn)
+    keys = _load_vapid(settings)
+    assert keys is not None
+    print(f"New VAPID key in {path}; {dropped} subscription(s) deleted, apps subscribe again.")
+    print(keys.public_key)
+    return 0
+
+
 # --- backup and restore --------------------------------------------------------------
 
 
@@ -464,6 +519,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--wipe", action="store_true", help="also make the phone delete its local data"
     )
     revoke.set_defaults(func=cmd_devices_revoke)
+
+    vapid = sub.add_parser("vapid", help="the Web Push (VAPID) key pair").add_subparsers(
+        dest="vapid_command", required=True, metavar="ACTION"
+    )
+    vapid.add_parser(
+        "init", help="make the key pair once (into DATA_DIR) and print the public key"
+    ).set_defaults(func=cmd_vapid_init)
+    vapid.add_parser("show", help="print the public key").set_defaults(func=cmd_vapid_show)
+    vapid.add_parser(
+        "rotate", help="replace the key pair; every device subscribes again"
+    ).set_defaults(func=cmd_vapid_rotate)
 
     backup = sub.add_parser("backup", help="write a consistent backup of the database")
     backup.add_argument(

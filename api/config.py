@@ -10,6 +10,13 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The push services browsers use: Chrome/Edge-on-Android and Opera (FCM), Firefox
+# (Mozilla autopush), Safari (Apple), Edge on Windows (WNS).
+DEFAULT_PUSH_HOSTS = (
+    "fcm.googleapis.com,android.googleapis.com,*.push.services.mozilla.com,"
+    "web.push.apple.com,*.push.apple.com,*.notify.windows.com"
+)
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TERRAIN_", extra="ignore")
@@ -23,18 +30,50 @@ class Settings(BaseSettings):
     # Coordinator/admin browser sessions (policy: 30 min idle, 12 h absolute).
     staff_idle_timeout_s: int = 30 * 60
     staff_absolute_timeout_s: int = 12 * 60 * 60
+    # Web Push (api/push). The VAPID private key: this setting (PEM, or the raw key in
+    # base64url), else the PEM file at push_keys_path (a mounted secret), else the file
+    # `terrain vapid init` writes into DATA_DIR. Never logged, never in a response.
+    vapid_private_key: SecretStr | None = None
     push_keys_path: Path | None = None
+    # Who runs this server, for the push services (mailto: or https:); default derived.
+    vapid_subject: str = ""
+    # Hosts a push subscription may point at (host, host:port, or *.domain). Subscriptions
+    # elsewhere are refused, so the server never calls an address a client picked.
+    push_allowed_hosts: str = DEFAULT_PUSH_HOSTS
+    # Whether this instance drains the push outbox (any number of instances may).
+    push_worker: bool = True
+    # A claimed message is someone else's until this many seconds passed (a crashed
+    # sender's messages go out again after it).
+    push_lease_s: int = Field(default=60, ge=5)
     login_max_failures: int = 5
     login_window_s: int = 15 * 60
     # Comma-separated peers whose X-Forwarded-For we believe (the load balancer).
     trusted_proxies: str = ""
     sql_echo: bool = False
+    # The data controller and its privacy contact, as the public privacy notice names them.
+    organisation_name: str = "Terrain"
+    privacy_contact: str = "privacy@terrain.example"
+    # Public intake submissions per client IP: "N/[M ]unit" rules, ";"-separated.
+    intake_rate_limit: str = "5/10 minutes;20/day"
+    # The team whose queue gets self-intakes that come with no attribution code (its name);
+    # empty: the oldest team.
+    intake_team: str = ""
     tombstone_horizon_days: int = Field(default=90, ge=90)
 
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'terrain.sqlite3').resolve()}"
+
+    def vapid_key_file(self) -> Path:
+        return self.push_keys_path or self.data_dir / "vapid_private_key.pem"
+
+    def resolved_vapid_subject(self) -> str:
+        if self.vapid_subject:
+            return self.vapid_subject
+        if self.public_base_url.startswith("https://"):
+            return self.public_base_url.rstrip("/")
+        return "mailto:push@localhost"
 
     def ensure_data_dir(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)

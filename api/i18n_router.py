@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
 import i18n
+from api import etags
 from api.errors import NotFound
 from i18n import jsexport
 from i18n.format import text_direction
@@ -63,12 +64,6 @@ def catalog(lang: str, request: Request) -> Response:
     i18n.set_language(lang)
     body, etag = jsexport.catalog_json(lang)
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
-    if etag in _etags(request.headers.get("if-none-match")):
+    if etags.matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type="application/json", headers=headers)
-
-
-def _etags(header: str | None) -> set[str]:
-    if not header:
-        return set()
-    return {tag.strip().removeprefix("W/") for tag in header.split(",")}

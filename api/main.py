@@ -19,9 +19,11 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from api.config import get_settings
 from api.db import SessionDep, check_durability, get_engine
 from api.errors import AppError
 from api.middleware import LanguageAndHeadersMiddleware
+from api.push.runtime import start_worker
 from api.routers import include_routers
 from api.shell.service import PWA_DIR
 from api.validation import field_errors
@@ -69,7 +71,11 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # Refuse to start on a database that could lose acknowledged writes.
     check_durability(get_engine())
     _freeze_startup_objects()
+    # Every instance drains the push outbox (claims keep each message to one sender).
+    push_worker = start_worker(get_engine(), get_settings())
     yield
+    if push_worker is not None:
+        push_worker.stop()
 
 
 _frozen = False

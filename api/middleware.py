@@ -10,6 +10,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import i18n
 
 LANGUAGE_COOKIE = "terrain_lang"
+# API documents without personal data that clients may keep and revalidate (ETag).
+CACHEABLE_API = ("/api/intake/form/",)
 
 # Scripts only from our origin: no inline script, no eval (plural rules are static code).
 CSP = (
@@ -57,7 +59,9 @@ class LanguageAndHeadersMiddleware:
                 headers.append("Vary", "Accept-Language")
                 if self.https or scope.get("scheme") == "https":
                     headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-                if path.startswith("/api/") or path == "/healthz":
+                if path.startswith(CACHEABLE_API):
+                    headers["Cache-Control"] = "no-cache"
+                elif path.startswith("/api/") or path == "/healthz":
                     # Personal data must not linger in shared or browser caches.
                     headers["Cache-Control"] = "no-store"
             await send(message)

@@ -5,6 +5,7 @@ from api.followups.models import Followup
 from api.interactions.models import Interaction
 from api.leads.models import Consent, Lead, LeadMarker
 from api.partners.models import Partner
+from api.push.models import PushOutbox, PushPreference, PushSubscription
 from api.referrals.models import Referral
 from api.sessions.models import OutreachSession, Tally
 from api.users.models import Device, LoginFailure, Organisation, Team, TeamMember, User
@@ -23,6 +24,9 @@ __all__ = [
     "Organisation",
     "OutreachSession",
     "Partner",
+    "PushOutbox",
+    "PushPreference",
+    "PushSubscription",
     "Referral",
     "SyncClient",
     "SyncClientGroup",

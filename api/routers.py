@@ -6,9 +6,11 @@ from fastapi import FastAPI
 
 from api.followups.router import router as followups_router
 from api.i18n_router import router as i18n_router
+from api.intake.router import router as intake_router
 from api.interactions.router import router as interactions_router
 from api.leads.router import router as leads_router
 from api.partners.router import router as partners_router
+from api.push.router import router as push_router
 from api.referrals.router import router as referrals_router
 from api.sessions.router import router as sessions_router
 from api.shell.router import router as shell_router
@@ -29,8 +31,10 @@ def include_routers(app: FastAPI) -> None:
         venues_router,
         partners_router,
         referrals_router,
+        push_router,
         sync_router,
         i18n_router,
+        intake_router,
         shell_router,
     ):
         app.include_router(router)

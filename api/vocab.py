@@ -79,6 +79,15 @@ class Need(StrEnum):
     information = "information"
 
 
+class CallTime(StrEnum):
+    """When the person would like to be called (the self-intake form asks)."""
+
+    morning = "morning"
+    afternoon = "afternoon"
+    evening = "evening"
+    any = "any"
+
+
 class Language(StrEnum):
     fr = "fr"
     nl = "nl"

@@ -112,6 +112,11 @@ def N_(message: str) -> str:
     return message
 
 
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a plural message for extraction; translate it later with ngettext(*forms, n)."""
+    return singular, plural
+
+
 def gettext(message: str) -> str:
     return translations(get_language()).gettext(message)
 

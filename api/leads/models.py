@@ -30,6 +30,7 @@ class Lead(SQLModel, table=True):
     sector: str | None = Field(default=None, max_length=60)
     project_stage: str | None = Field(default=None, max_length=20)
     needs: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    call_time: str | None = Field(default=None, max_length=20)  # morning | afternoon | …
     # Attribution: how the contact happened and who/what to credit.
     channel: str = Field(max_length=30)
     agent_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")

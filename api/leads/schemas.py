@@ -3,6 +3,7 @@ API and the sync mutators (lead.create / lead.patch) both validate through it.""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from enum import StrEnum
@@ -25,6 +26,7 @@ from api.interactions.schemas import InteractionPublic
 from api.validation import FieldProblem
 from api.vocab import (
     AgeBand,
+    CallTime,
     Channel,
     ConsentChannel,
     ConsentPurpose,
@@ -42,10 +44,34 @@ from api.vocab import (
 _IGNORE_EXTRA = ConfigDict(extra="ignore")
 
 
+# "1080", "1080 Molenbeek": a Belgian postcode typed where the commune is asked.
+_POSTCODE_FIRST = re.compile(r"\s*([1-9][0-9]{3})(?![0-9])[\s,/-]*(.*)", re.DOTALL)
+
+
 class LeadFields(BaseModel):
     """Every field an agent may set on a lead, all optional (a patch sets some)."""
 
     model_config = _IGNORE_EXTRA
+
+    @model_validator(mode="before")
+    @classmethod
+    def postcode_in_commune(cls, data: Any) -> Any:
+        """One "commune or postcode" answer (the self-intake form asks it so): leading
+        digits go to the postcode when none is given, the rest stays the commune."""
+        if not isinstance(data, dict) or not isinstance(data.get("commune"), str):
+            return data
+        match = _POSTCODE_FIRST.fullmatch(data["commune"])
+        if match is None or (data.get("postcode") or "").strip():
+            return data
+        data = dict(data)
+        data["postcode"] = match[1]
+        rest = match[2].strip()
+        if rest:
+            data["commune"] = rest
+        else:
+            del data["commune"]
+        return data
+
     first_name: Name | None = None
     last_name: OptName = None
     phone: OptPhone = None
@@ -57,6 +83,7 @@ class LeadFields(BaseModel):
     sector: OptText80 = None
     project_stage: ProjectStage | None = None
     needs: list[Need] | None = Field(default=None, max_length=4)
+    call_time: CallTime | None = None
     channel: Channel | None = None
     session_id: uuid.UUID | None = None
     venue_id: uuid.UUID | None = None
@@ -153,6 +180,7 @@ class LeadPublic(BaseModel):
     sector: str | None
     project_stage: str | None
     needs: list[str]
+    call_time: str | None
     channel: str
     agent_id: uuid.UUID | None
     session_id: uuid.UUID | None

@@ -35,6 +35,7 @@ from api.leads.schemas import (
     lead_changes,
 )
 from api.partners.models import Partner
+from api.push import triggers as push_triggers
 from api.scope import can_see_lead, lead_visible
 from api.sessions.models import OutreachSession
 from api.users.models import TeamMember, User
@@ -393,6 +394,10 @@ def assign_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID, agent_id:
         stamp = fold_in([lead.field_hlc.get("assigned_to")])
         lead.assigned_to = agent_id
         _touch(lead, version, {**lead.field_hlc, "assigned_to": stamp})
+        # In this transaction: the push exists exactly when the assignment does.
+        push_triggers.lead_assigned(
+            session.connection(), lead_id=lead.id, agent_id=agent_id, actor_id=actor.id
+        )
         session.commit()
     return lead
 

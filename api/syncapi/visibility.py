@@ -79,6 +79,7 @@ LEAD_COLUMNS = (
     "sector",
     "project_stage",
     "needs",
+    "call_time",
     "channel",
     "session_id",
     "venue_id",

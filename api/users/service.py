@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from api.config import Settings
 from api.db import begin_write
 from api.errors import InvalidInput, NotAuthenticated, NotFound, TooManyRequests
+from api.push import forget as push_forget
 from api.users import security
 from api.users.models import Device, LoginFailure, Team, TeamMember, User
 from api.vocab import Role
@@ -166,6 +167,7 @@ def revoke_device(session: Session, *, device_id: uuid.UUID, wipe: bool = False)
         device.revoked_at = utcnow()
     device.wipe_requested = device.wipe_requested or wipe
     session.add(device)
+    push_forget.forget_device(session.connection(), device.id)
     session.commit()
     return device
 
@@ -231,6 +233,7 @@ def set_user_active(session: Session, *, user_id: uuid.UUID, active: bool) -> Us
 
 def revoke_user_devices(session: Session, *, user_id: uuid.UUID, wipe: bool) -> int:
     """Revoke every live device of a user (caller commits); the number revoked."""
+    push_forget.forget_user(session.connection(), user_id)
     result = session.execute(
         update(Device)
         .where(col(Device.user_id) == user_id, col(Device.revoked_at).is_(None))

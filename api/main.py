@@ -31,7 +31,6 @@ from i18n import N_
 from i18n import gettext as _
 
 
-
 class PwaFiles(StaticFiles):
     """The PWA at `/`, except `pwa/test/` (a test harness, mounted only by its tests).
 

@@ -41,10 +41,9 @@ RAW_DUMP = """async (name) => {
   const out = [];
   for (const store of db.objectStoreNames) {
     const tx = db.transaction(store);
-    const [keys, values] = await Promise.all([
-      new Promise((ok) => { const r = tx.objectStore(store).getAllKeys(); r.onsuccess = () => ok(r.result); }),
-      new Promise((ok) => { const r = tx.objectStore(store).getAll(); r.onsuccess = () => ok(r.result); }),
-    ]);
+    const ask = (r) => new Promise((ok) => { r.onsuccess = () => ok(r.result); });
+    const keys = await ask(tx.objectStore(store).getAllKeys());
+    const values = await ask(tx.objectStore(store).getAll());
     out.push(JSON.stringify({store, keys: flat(keys), values: flat(values)}));
   }
   db.close();
@@ -119,6 +118,15 @@ class Phone:
             " return navigator.serviceWorker.controller !== null; }"
         )
 
+    def wait_forms_cached(self) -> None:
+        """The ten intake forms the app downloads after unlocking (hand-over offline)."""
+        self.p.wait_for_function(
+            """async () => {
+              const cache = await caches.open('terrain-forms');
+              return (await cache.keys()).length >= 10;
+            }"""
+        )
+
     def unlock(self, pin: str = PIN) -> None:
         page = self.p
         page.fill("input[name=pin]", pin)
@@ -129,7 +137,9 @@ class Phone:
 
     def wait_synced(self) -> None:
         """Until nothing waits in the outbox and a pull has run."""
-        expect(self.p.locator(".sync-pill")).to_have_class(re.compile(r"\bsync-ok\b"), timeout=30_000)
+        expect(self.p.locator(".sync-pill")).to_have_class(
+            re.compile(r"\bsync-ok\b"), timeout=30_000
+        )
 
     def raw_store(self, user_id: str) -> str:
         dump: str = self.p.evaluate(RAW_DUMP, f"terrain-{user_id}")

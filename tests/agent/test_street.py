@@ -15,7 +15,11 @@ from tests.web.conftest import Live
 
 pytestmark = pytest.mark.browser
 
-PEOPLE = [("Canaryzeynep", "0470 11 20 01"), ("Canaryjan", "+32 470 11 20 02"), ("Canaryfatou", "0032470112003")]
+PEOPLE = [
+    ("Canaryzeynep", "0470 11 20 01"),
+    ("Canaryjan", "+32 470 11 20 02"),
+    ("Canaryfatou", "0032470112003"),
+]
 PHONES = ["+32470112001", "+32470112002", "+32470112003"]
 
 

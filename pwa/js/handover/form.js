@@ -59,8 +59,9 @@ export async function renderHandover(main, ctx, lang) {
   root.dir = form.dir;
   const texts = form.texts;
   const current = await ctx.data.currentSession();
+  // The language question starts at the language the agent picked for the person.
   /** @type {Record<string, any>} */
-  const answers = {};
+  const answers = { language: form.lang };
   /** @type {Record<string, any>} */
   const markerAnswers = {};
   const consents = new Set();
@@ -236,7 +237,7 @@ export async function renderHandover(main, ctx, lang) {
       id,
       fields: {
         ...lead,
-        language: form.lang,
+        language: lead.language || form.lang,
         channel: current?.channel || 'self_intake',
         session_id: current?.id ?? null,
         venue_id: current?.venue_id ?? null,
@@ -270,11 +271,11 @@ export async function renderHandover(main, ctx, lang) {
 
 /**
  * @param {Ctx} ctx
- * @param {(msgid: string) => string} say
+ * @param {import('../app/i18n.js').Catalog} catalog  the prospect's language
  */
 function giveBack(ctx, catalog) {
   // i18n: public
-  const label = say('Give the phone back to the agent');
+  const label = tIn(catalog, 'Give the phone back to the agent');
   return h('button', { type: 'button', class: 'button-primary button-wide', onclick: () => ctx.endHandover() }, label);
 }
 

@@ -49,18 +49,18 @@ export async function renderHandoverPick(main, ctx) {
               'button',
               {
                 type: 'button',
-                class: 'button-secondary language-button',
+                class: offline && !ready[i] ? 'button-secondary language-button missing' : 'button-secondary language-button',
                 lang,
-                disabled: offline && !ready[i] ? true : null,
                 onclick: () => ctx.startHandover(lang),
               },
               languageName(lang),
+              offline && !ready[i] ? h('span', { class: 'visually-hidden' }, ' ', t('(not downloaded)')) : null,
             ),
           ),
         ),
       ),
       offline && ready.some((r) => !r)
-        ? h('p', { class: 'muted' }, t('Greyed out: not downloaded yet. Connect once to get every language.'))
+        ? h('p', { class: 'muted' }, t('Some languages are not downloaded yet. Connect once to get every language.'))
         : null,
     ),
   );

@@ -1,7 +1,9 @@
 """Import every table module so SQLModel.metadata is complete (Alembic, tests)."""
 
 from api.audit.models import AuditEvent
+from api.codes.models import AttributionCode
 from api.followups.models import Followup
+from api.intake.models import IntakeHit
 from api.interactions.models import Interaction
 from api.leads.models import Consent, Lead, LeadMarker
 from api.partners.models import Partner
@@ -13,10 +15,12 @@ from api.venues.models import Venue
 from sync.models import SyncClient, SyncClientGroup, SyncConflict, SyncRejected, SyncSpace
 
 __all__ = [
+    "AttributionCode",
     "AuditEvent",
     "Consent",
     "Device",
     "Followup",
+    "IntakeHit",
     "Interaction",
     "Lead",
     "LeadMarker",

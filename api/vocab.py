@@ -88,6 +88,16 @@ class CallTime(StrEnum):
     any = "any"
 
 
+class CodeKind(StrEnum):
+    """What an attribution code (QR code, short link) credits."""
+
+    agent = "agent"
+    session = "session"
+    venue = "venue"
+    partner = "partner"
+    campaign = "campaign"
+
+
 class Language(StrEnum):
     fr = "fr"
     nl = "nl"

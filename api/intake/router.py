@@ -9,17 +9,12 @@ from fastapi import APIRouter, Request, Response
 
 import i18n
 from api import etags
-from api.config import get_settings
 from api.errors import NotFound
 from api.intake import form
+from api.intake.render import notice
 from api.intake.schemas import FormDefinition
 
 router = APIRouter(prefix="/api/intake", tags=["intake"])
-
-
-def notice() -> form.Notice:
-    settings = get_settings()
-    return form.Notice(settings.organisation_name, settings.privacy_contact)
 
 
 @cache

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from api.errors import InvalidInput
 from api.leads.models import Consent, LeadMarker
 from api.leads.schemas import ConsentIn, MarkersIn
-from api.users.service import Actor
 from api.vocab import ConsentPurpose
 
 SENSITIVE_MARKERS = frozenset({"migrant_background"})
@@ -29,7 +28,9 @@ def check_consent(consent: ConsentIn, markers: MarkersIn | None) -> None:
         )
 
 
-def consent_row(consent: ConsentIn, *, lead_id: uuid.UUID, actor: Actor, now: datetime) -> Consent:
+def consent_row(
+    consent: ConsentIn, *, lead_id: uuid.UUID, agent_id: uuid.UUID | None, now: datetime
+) -> Consent:
     return Consent(
         id=consent.id or uuid.uuid4(),
         lead_id=lead_id,
@@ -39,7 +40,7 @@ def consent_row(consent: ConsentIn, *, lead_id: uuid.UUID, actor: Actor, now: da
         language=consent.language.value,
         given_at=min(consent.given_at or now, now).astimezone(UTC),
         channel=consent.channel.value,
-        agent_id=actor.id,
+        agent_id=agent_id,  # None: given by the person on the public form
     )
 
 

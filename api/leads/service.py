@@ -9,22 +9,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import and_, case, func
 from sqlmodel import Session, col, select
 
 from api.clock import server_clock
 from api.db import begin_write
 from api.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from api.fields import normalise_phone
 from api.followups.models import Followup
 from api.interactions.models import Interaction
 from api.leads import markers, rules
+from api.leads.filters import LeadFilters, visible_where
 from api.leads.models import Consent, Lead
 from api.leads.schemas import (
     PATCHABLE_FIELDS,
@@ -36,11 +36,10 @@ from api.leads.schemas import (
 )
 from api.partners.models import Partner
 from api.push import triggers as push_triggers
-from api.scope import can_see_lead, lead_visible
+from api.scope import can_see_lead
 from api.sessions.models import OutreachSession
 from api.users.models import TeamMember, User
 from api.users.service import Actor
-from api.validation import FieldProblem
 from api.venues.models import Venue
 from api.vocab import InteractionKind, Role
 from sync.merge import FieldConflict, merge_patch
@@ -49,17 +48,6 @@ from sync.space import bump_version
 from sync.sqltypes import utcnow
 
 MAX_PAGE = 200
-
-
-@dataclass(frozen=True)
-class LeadFilters:
-    status: list[str] | None = None
-    channel: str | None = None
-    agent: uuid.UUID | None = None  # created by or assigned to
-    team_id: uuid.UUID | None = None
-    commune: str | None = None
-    language: str | None = None
-    q: str | None = None
 
 
 # ---------------------------------------------------------------- shared helpers
@@ -150,46 +138,24 @@ def fold_in(stamps: Iterable[str | None]) -> str:
 # ---------------------------------------------------------------- reads
 
 
-def _filter_clauses(filters: LeadFilters) -> list[ColumnElement[bool]]:
-    clauses: list[ColumnElement[bool]] = []
-    if filters.status:
-        clauses.append(col(Lead.status).in_(filters.status))
-    if filters.channel:
-        clauses.append(col(Lead.channel) == filters.channel)
-    if filters.agent:
-        clauses.append(
-            or_(col(Lead.agent_id) == filters.agent, col(Lead.assigned_to) == filters.agent)
-        )
-    if filters.team_id:
-        clauses.append(col(Lead.team_id) == filters.team_id)
-    if filters.commune:
-        clauses.append(func.lower(col(Lead.commune)) == filters.commune.strip().lower())
-    if filters.language:
-        clauses.append(col(Lead.language) == filters.language)
-    if filters.q and filters.q.strip():
-        clauses.append(_text_search(filters.q.strip()))
-    return clauses
-
-
-def _text_search(q: str) -> ColumnElement[bool]:
-    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    matches: list[ColumnElement[bool]] = [
-        col(column).ilike(pattern, escape="\\")
-        for column in (Lead.first_name, Lead.last_name, Lead.phone, Lead.email)
-    ]
-    # "0470 12 34 56" finds the lead stored as +32470123456.
-    with suppress(FieldProblem):
-        matches.append(col(Lead.phone) == normalise_phone(q))
-    return or_(*matches)
-
-
 _SORT_COLUMNS: dict[str, Any] = {
     "created_at": col(Lead.created_at),
     "last_touch_at": col(Lead.last_touch_at),
     "first_name": func.lower(col(Lead.first_name)),
     "status": col(Lead.status),
+    "status_changed_at": col(Lead.status_changed_at),
 }
+
+
+def _queue_order() -> list[Any]:
+    """New and unassigned leads first, then the other new ones, then the rest; newest first
+    within each."""
+    waiting = case(
+        (and_(col(Lead.status) == "new", col(Lead.assigned_to).is_(None)), 0),
+        (col(Lead.status) == "new", 1),
+        else_=2,
+    )
+    return [waiting, col(Lead.created_at).desc(), col(Lead.id).desc()]
 
 
 def list_leads(
@@ -202,11 +168,14 @@ def list_leads(
     offset: int = 0,
 ) -> tuple[list[Lead], int]:
     """One page of the leads the actor may see (tombstones excluded), and the total."""
-    where = [lead_visible(actor), col(Lead.deleted_at).is_(None), *_filter_clauses(filters)]
+    where = visible_where(actor, filters, now=utcnow())
     total = session.execute(select(func.count()).select_from(Lead).where(*where)).scalar_one()
     descending = sort.value.startswith("-")
-    key = _SORT_COLUMNS[sort.value.lstrip("-")]
-    order = [key.desc(), col(Lead.id).desc()] if descending else [key.asc(), col(Lead.id).asc()]
+    if sort == LeadSort.queue:
+        order = _queue_order()
+    else:
+        key = _SORT_COLUMNS[sort.value.lstrip("-")]
+        order = [key.desc(), col(Lead.id).desc()] if descending else [key.asc(), col(Lead.id).asc()]
     rows = session.execute(
         select(Lead).where(*where).order_by(*order).limit(min(limit, MAX_PAGE)).offset(offset)
     ).scalars()
@@ -245,37 +214,74 @@ def create_lead(session: Session, *, actor: Actor, data: LeadCreate) -> tuple[Le
             if replay:
                 return visible_lead(session, actor=actor, lead_id=data.id), False
             raise Conflict("This identifier is already in use.", code="id_taken")
-        if data.consent.id is not None and session.get(Consent, data.consent.id) is not None:
-            raise Conflict("This identifier is already in use.", code="id_taken")
-        values = column_values(session, lead_changes(data) | {"language": data.language.value})
-        values["needs"] = values.get("needs") or []
-        now = utcnow()
-        lead = Lead(
-            id=data.id or uuid.uuid4(),
-            team_id=team_id,
-            **values,
-            agent_id=actor.id,
-            created_by=actor.id,
-            status="new",
-            first_touch_at=now,
-            last_touch_at=now,
-            status_changed_at=now,
-            created_at=now,
-            updated_at=now,
-            version=version,
-        )
-        stamp = server_clock.now()
-        _stamp_new(lead, stamp)
-        session.add(lead)
-        session.flush()  # the consent and marker rows refer to the lead
-        consent = markers.consent_row(data.consent, lead_id=lead.id, actor=actor, now=now)
-        session.add(consent)
-        session.flush()
-        if data.markers is not None:
-            session.add(markers.marker_row(data.markers, lead_id=lead.id, consent=consent, now=now))
-        session.add(_first_followup(lead, actor=actor, stamp=stamp, version=version))
+        credit = Credit(team_id=team_id, agent_id=actor.id, creator_id=actor.id)
+        lead = _insert_new_lead(session, data=data, credit=credit, version=version)
         session.commit()
     return lead, True
+
+
+@dataclass(frozen=True)
+class Credit:
+    """Whose queue a new lead joins and who is credited: the creator for an agent's lead;
+    for the public form the attribution code's agent, if any, and no creator."""
+
+    team_id: uuid.UUID
+    agent_id: uuid.UUID | None
+    creator_id: uuid.UUID | None
+
+
+def create_self_intake_lead(
+    session: Session, *, data: LeadCreate, credit: Credit
+) -> tuple[Lead, bool]:
+    """A lead from the public form: `new`, unassigned, in the credited team's queue.
+
+    The id comes from the submission's client token, so a resent form answers the lead
+    already made (created False); the sender learns nothing about it.
+    """
+    markers.check_consent(data.consent, data.markers)
+    with writing(session) as version:
+        if data.id is not None and (existing := session.get(Lead, data.id)) is not None:
+            session.rollback()
+            return existing, False
+        lead = _insert_new_lead(session, data=data, credit=credit, version=version)
+        session.commit()
+    return lead, True
+
+
+def _insert_new_lead(session: Session, *, data: LeadCreate, credit: Credit, version: int) -> Lead:
+    """The lead, its consent, markers and first follow-up, inside the caller's write."""
+    if data.consent.id is not None and session.get(Consent, data.consent.id) is not None:
+        raise Conflict("This identifier is already in use.", code="id_taken")
+    values = column_values(session, lead_changes(data) | {"language": data.language.value})
+    values["needs"] = values.get("needs") or []
+    now = utcnow()
+    lead = Lead(
+        id=data.id or uuid.uuid4(),
+        team_id=credit.team_id,
+        **values,
+        agent_id=credit.agent_id,
+        created_by=credit.creator_id,
+        status="new",
+        first_touch_at=now,
+        last_touch_at=now,
+        status_changed_at=now,
+        created_at=now,
+        updated_at=now,
+        version=version,
+    )
+    stamp = server_clock.now()
+    _stamp_new(lead, stamp)
+    session.add(lead)
+    session.flush()  # the consent and marker rows refer to the lead
+    consent = markers.consent_row(
+        data.consent, lead_id=lead.id, agent_id=credit.creator_id, now=now
+    )
+    session.add(consent)
+    session.flush()
+    if data.markers is not None:
+        session.add(markers.marker_row(data.markers, lead_id=lead.id, consent=consent, now=now))
+    session.add(_first_followup(lead, assignee=credit.creator_id, stamp=stamp, version=version))
+    return lead
 
 
 _REFERENCES: dict[str, type[Any]] = {
@@ -299,14 +305,17 @@ def column_values(session: Session, changes: Mapping[str, Any]) -> dict[str, Any
     return values
 
 
-def _first_followup(lead: Lead, *, actor: Actor, stamp: str, version: int) -> Followup:
+def _first_followup(
+    lead: Lead, *, assignee: uuid.UUID | None, stamp: str, version: int
+) -> Followup:
+    # A self-intake's first call has no assignee: the coordinators' queue gives it one.
     return Followup(
         id=rules.first_followup_id(lead.id),
         lead_id=lead.id,
         due_on=rules.first_followup_due(lead.created_at),
         kind="call",
-        assigned_to=actor.id,
-        created_by=actor.id,
+        assigned_to=assignee,
+        created_by=assignee,
         created_at=lead.created_at,
         updated_at=lead.created_at,
         version=version,

@@ -39,6 +39,8 @@ def _wanted(relative: Path) -> bool:
         return False
     if relative.name.endswith(_SKIP_SUFFIXES) or relative.name.startswith("."):
         return False
+    if parts[:2] == ("js", "intake"):
+        return False  # the public form's own script, served with its pages
     return not (parts[0] == "intake" and parts[:2] != _INTAKE_KEEP)
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 import i18n
 from api.intake import form
-from api.intake.router import notice
+from api.intake.render import notice
 from api.leads.models import Consent, Lead, LeadMarker
 from api.leads.schemas import LeadCreate, MarkersIn
 from api.main import PWA_DIR

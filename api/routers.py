@@ -22,6 +22,7 @@ from api.push.router import router as push_router
 from api.referrals.router import router as referrals_router
 from api.reports.router import router as reports_router
 from api.sessions.router import router as sessions_router
+from api.shell.router import router as shell_router
 from api.syncapi.router import router as sync_router
 from api.users.admin_router import router as admin_router
 from api.users.auth_router import router as auth_router
@@ -52,5 +53,6 @@ def include_routers(app: FastAPI) -> None:
         intake_pages_router,
         codes_router,
         codes_public_router,
+        shell_router,
     ):
         app.include_router(router)

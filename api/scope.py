@@ -38,6 +38,13 @@ def lead_visible(actor: Viewer) -> ColumnElement[bool]:
     return or_(team_rule, col(Lead.created_by) == actor.id, col(Lead.assigned_to) == actor.id)
 
 
+def team_visible(actor: Viewer, team_column: ColumnElement[uuid.UUID]) -> ColumnElement[bool]:
+    """Team-owned rows (sessions, venues) a coordinator or admin reads in reports."""
+    if actor.role == Role.admin:
+        return true()
+    return team_column.in_(actor.team_ids) if actor.team_ids else false()
+
+
 def can_see_lead(actor: Viewer, lead: Lead) -> bool:
     if actor.role == Role.admin:
         return True

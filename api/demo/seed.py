@@ -519,6 +519,12 @@ class _Builder:
                 "venue_id": venue_id,
                 "partner_id": partner_id,
                 "campaign": campaign,
+                # Its own generator, so the rest of the demo stays as it was.
+                "jobs_planned": (
+                    random.Random(lead_id.int).choice((0, 1, 1, 1, 2, 2, 3, 5))
+                    if any(step[1] == "financed" for step in transitions)
+                    else None
+                ),
                 "first_touch_at": created,
                 "last_touch_at": created,
                 "status": status,

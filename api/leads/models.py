@@ -16,6 +16,9 @@ class Lead(SQLModel, table=True):
     __table_args__ = (
         Index("ix_lead_version_id", "version", "id"),
         Index("ix_lead_team_status", "team_id", "status"),
+        # The queue's default order and the funnel's period filter (performance.md P3, P4).
+        Index("ix_lead_team_created", "team_id", "created_at"),
+        Index("ix_lead_first_touch", "first_touch_at"),
     )
     id: uuid.UUID = Field(primary_key=True)
     team_id: uuid.UUID = Field(foreign_key="team.id")
@@ -38,6 +41,8 @@ class Lead(SQLModel, table=True):
     venue_id: uuid.UUID | None = Field(default=None, foreign_key="venue.id")
     partner_id: uuid.UUID | None = Field(default=None, foreign_key="partner.id")
     campaign: str | None = Field(default=None, max_length=80, index=True)  # or QR code
+    # Jobs the financed project plans to create, captured when the lead is financed.
+    jobs_planned: int | None = None
     first_touch_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_touch_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     status: str = Field(default="new", max_length=20)
@@ -50,6 +55,22 @@ class Lead(SQLModel, table=True):
     version: int = Field(default=0, sa_type=BigInteger)
     field_hlc: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Funnel progress, derived from the lead's interactions by database triggers (migration
+    # "lead_progress"), never written by the app: whatever path writes a status change
+    # (REST, sync push, merge, seed), the funnel reads one row per lead instead of its
+    # history. "<stage>_at" is the first time the lead reached that stage or a later one
+    # (contacted < qualified < applied < financed | coached); side exits are each their
+    # first time; first_contact_at is the first call, visit, appointment or forward step.
+    contacted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    qualified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    applied_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    financed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    coached_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    referred_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    not_eligible_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    unreachable_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    first_contact_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Consent(SQLModel, table=True):

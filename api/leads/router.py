@@ -8,10 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from api.db import SessionDep
-from api.deps import CurrentUser
-from api.leads import service, timeline
+from api.deps import CoordinatorUser, CurrentUser
+from api.leads import duplicates, service, timeline
+from api.leads.params import LeadFiltersDep
 from api.leads.schemas import (
     AssignIn,
+    DuplicateLead,
+    DuplicateList,
+    DuplicatePair,
     LeadCreate,
     LeadDetail,
     LeadList,
@@ -20,7 +24,6 @@ from api.leads.schemas import (
     LeadUpdate,
     StatusChange,
 )
-from api.vocab import Channel, Language, LeadStatus
 
 router = APIRouter(prefix="/api/leads", tags=["leads"])
 
@@ -29,27 +32,12 @@ router = APIRouter(prefix="/api/leads", tags=["leads"])
 def list_leads(
     session: SessionDep,
     actor: CurrentUser,
-    status_: Annotated[list[LeadStatus] | None, Query(alias="status")] = None,
-    channel: Channel | None = None,
-    agent: uuid.UUID | None = None,
-    team_id: uuid.UUID | None = None,
-    commune: Annotated[str | None, Query(max_length=80)] = None,
-    language: Language | None = None,
-    q: Annotated[str | None, Query(max_length=100)] = None,
+    filters: LeadFiltersDep,
     sort: LeadSort = LeadSort.created_at_desc,
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> LeadList:
     """Leads I may see, filtered, sorted and paged."""
-    filters = service.LeadFilters(
-        status=[s.value for s in status_] if status_ else None,
-        channel=channel.value if channel else None,
-        agent=agent,
-        team_id=team_id,
-        commune=commune,
-        language=language.value if language else None,
-        q=q,
-    )
     rows, total = service.list_leads(
         session, actor=actor, filters=filters, sort=sort, limit=limit, offset=offset
     )
@@ -65,6 +53,24 @@ def create_lead(
     if not created:
         response.status_code = status.HTTP_200_OK
     return LeadPublic.model_validate(lead)
+
+
+@router.get("/duplicates", response_model=DuplicateList)
+def list_duplicates(
+    session: SessionDep, actor: CoordinatorUser, lead: uuid.UUID | None = None
+) -> DuplicateList:
+    """Possible duplicates among the leads I may see, each pair with its reasons (same
+    phone, same e-mail, similar name in the same commune, referral and coffee stand)."""
+    pairs = duplicates.possible_duplicates(session, actor=actor, lead_id=lead)
+    items = [
+        DuplicatePair(
+            a=DuplicateLead.model_validate(p.a),
+            b=DuplicateLead.model_validate(p.b),
+            reasons=p.reasons,
+        )
+        for p in pairs
+    ]
+    return DuplicateList(items=items, total=len(items))
 
 
 @router.get("/{lead_id}", response_model=LeadDetail)

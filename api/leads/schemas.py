@@ -89,6 +89,8 @@ class LeadFields(BaseModel):
     venue_id: uuid.UUID | None = None
     partner_id: uuid.UUID | None = None
     campaign: OptText120 = None
+    # Captured when the lead is financed (impact report: jobs planned).
+    jobs_planned: int | None = Field(default=None, ge=0, le=999)
 
 
 # Fields a lead.patch may change, in a stable order (sync merge keys field_hlc on these).
@@ -187,10 +189,12 @@ class LeadPublic(BaseModel):
     venue_id: uuid.UUID | None
     partner_id: uuid.UUID | None
     campaign: str | None
+    jobs_planned: int | None
     first_touch_at: datetime
     last_touch_at: datetime
     status: str
     status_changed_at: datetime
+    first_contact_at: datetime | None
     assigned_to: uuid.UUID | None
     created_by: uuid.UUID | None
     created_at: datetime
@@ -214,6 +218,9 @@ class LeadSort(StrEnum):
     first_name_desc = "-first_name"
     status = "status"
     status_desc = "-status"
+    status_changed_at = "status_changed_at"  # longest in their stage first
+    status_changed_at_desc = "-status_changed_at"
+    queue = "queue"  # new and unassigned first, then new, then the rest; newest first
 
 
 class ConsentSummary(BaseModel):
@@ -241,3 +248,29 @@ class LeadDetail(LeadPublic):
 def lead_changes(fields: LeadFields) -> dict[str, Any]:
     """The fields actually given (explicit nulls included), as plain JSON-able values."""
     return fields.model_dump(mode="json", include=fields.model_fields_set & set(PATCHABLE_FIELDS))
+
+
+class DuplicateLead(BaseModel):
+    """Enough of a lead to tell two apart (no markers)."""
+
+    id: uuid.UUID
+    first_name: str
+    last_name: str | None
+    phone: str | None
+    email: str | None
+    commune: str | None
+    channel: str
+    status: str
+    created_at: datetime
+    assigned_to: uuid.UUID | None
+
+
+class DuplicatePair(BaseModel):
+    a: DuplicateLead
+    b: DuplicateLead
+    reasons: list[str]
+
+
+class DuplicateList(BaseModel):
+    items: list[DuplicatePair]
+    total: int

@@ -9,22 +9,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_
+from sqlalchemy import and_, case, func
 from sqlmodel import Session, col, select
 
 from api.clock import server_clock
 from api.db import begin_write
 from api.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from api.fields import normalise_phone
 from api.followups.models import Followup
 from api.interactions.models import Interaction
 from api.leads import markers, rules
+from api.leads.filters import LeadFilters, visible_where
 from api.leads.models import Consent, Lead
 from api.leads.schemas import (
     PATCHABLE_FIELDS,
@@ -36,11 +36,10 @@ from api.leads.schemas import (
 )
 from api.partners.models import Partner
 from api.push import triggers as push_triggers
-from api.scope import can_see_lead, lead_visible
+from api.scope import can_see_lead
 from api.sessions.models import OutreachSession
 from api.users.models import TeamMember, User
 from api.users.service import Actor
-from api.validation import FieldProblem
 from api.venues.models import Venue
 from api.vocab import InteractionKind, Role
 from sync.merge import FieldConflict, merge_patch
@@ -49,17 +48,6 @@ from sync.space import bump_version
 from sync.sqltypes import utcnow
 
 MAX_PAGE = 200
-
-
-@dataclass(frozen=True)
-class LeadFilters:
-    status: list[str] | None = None
-    channel: str | None = None
-    agent: uuid.UUID | None = None  # created by or assigned to
-    team_id: uuid.UUID | None = None
-    commune: str | None = None
-    language: str | None = None
-    q: str | None = None
 
 
 # ---------------------------------------------------------------- shared helpers
@@ -150,46 +138,24 @@ def fold_in(stamps: Iterable[str | None]) -> str:
 # ---------------------------------------------------------------- reads
 
 
-def _filter_clauses(filters: LeadFilters) -> list[ColumnElement[bool]]:
-    clauses: list[ColumnElement[bool]] = []
-    if filters.status:
-        clauses.append(col(Lead.status).in_(filters.status))
-    if filters.channel:
-        clauses.append(col(Lead.channel) == filters.channel)
-    if filters.agent:
-        clauses.append(
-            or_(col(Lead.agent_id) == filters.agent, col(Lead.assigned_to) == filters.agent)
-        )
-    if filters.team_id:
-        clauses.append(col(Lead.team_id) == filters.team_id)
-    if filters.commune:
-        clauses.append(func.lower(col(Lead.commune)) == filters.commune.strip().lower())
-    if filters.language:
-        clauses.append(col(Lead.language) == filters.language)
-    if filters.q and filters.q.strip():
-        clauses.append(_text_search(filters.q.strip()))
-    return clauses
-
-
-def _text_search(q: str) -> ColumnElement[bool]:
-    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    matches: list[ColumnElement[bool]] = [
-        col(column).ilike(pattern, escape="\\")
-        for column in (Lead.first_name, Lead.last_name, Lead.phone, Lead.email)
-    ]
-    # "0470 12 34 56" finds the lead stored as +32470123456.
-    with suppress(FieldProblem):
-        matches.append(col(Lead.phone) == normalise_phone(q))
-    return or_(*matches)
-
-
 _SORT_COLUMNS: dict[str, Any] = {
     "created_at": col(Lead.created_at),
     "last_touch_at": col(Lead.last_touch_at),
     "first_name": func.lower(col(Lead.first_name)),
     "status": col(Lead.status),
+    "status_changed_at": col(Lead.status_changed_at),
 }
+
+
+def _queue_order() -> list[Any]:
+    """New and unassigned leads first, then the other new ones, then the rest; newest first
+    within each."""
+    waiting = case(
+        (and_(col(Lead.status) == "new", col(Lead.assigned_to).is_(None)), 0),
+        (col(Lead.status) == "new", 1),
+        else_=2,
+    )
+    return [waiting, col(Lead.created_at).desc(), col(Lead.id).desc()]
 
 
 def list_leads(
@@ -202,11 +168,14 @@ def list_leads(
     offset: int = 0,
 ) -> tuple[list[Lead], int]:
     """One page of the leads the actor may see (tombstones excluded), and the total."""
-    where = [lead_visible(actor), col(Lead.deleted_at).is_(None), *_filter_clauses(filters)]
+    where = visible_where(actor, filters, now=utcnow())
     total = session.execute(select(func.count()).select_from(Lead).where(*where)).scalar_one()
     descending = sort.value.startswith("-")
-    key = _SORT_COLUMNS[sort.value.lstrip("-")]
-    order = [key.desc(), col(Lead.id).desc()] if descending else [key.asc(), col(Lead.id).asc()]
+    if sort == LeadSort.queue:
+        order = _queue_order()
+    else:
+        key = _SORT_COLUMNS[sort.value.lstrip("-")]
+        order = [key.desc(), col(Lead.id).desc()] if descending else [key.asc(), col(Lead.id).asc()]
     rows = session.execute(
         select(Lead).where(*where).order_by(*order).limit(min(limit, MAX_PAGE)).offset(offset)
     ).scalars()

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 
 from api.db import SessionDep
-from api.deps import CurrentUser
+from api.deps import CoordinatorUser, CurrentUser
 from api.partners.models import Partner
-from api.referrals import service
+from api.referrals import overview, service
 from api.referrals.models import Referral
-from api.referrals.schemas import ReferralCreate, ReferralList, ReferralPublic, ReferralUpdate
+from api.referrals.schemas import (
+    PartnerReferralCountList,
+    PartnerReferralCounts,
+    ReferralCreate,
+    ReferralList,
+    ReferralPublic,
+    ReferralRow,
+    ReferralRows,
+    ReferralUpdate,
+)
+from api.vocab import ReferralDirection, ReferralStatus
 
 router = APIRouter(prefix="/api", tags=["referrals"])
 
@@ -29,6 +40,54 @@ def _public(referral: Referral, partner: Partner) -> ReferralPublic:
         created_at=referral.created_at,
         updated_at=referral.updated_at,
     )
+
+
+@router.get("/referrals", response_model=ReferralRows)
+def list_all_referrals(
+    session: SessionDep,
+    actor: CoordinatorUser,
+    direction: ReferralDirection | None = None,
+    status: ReferralStatus | None = None,
+    partner_id: uuid.UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=overview.MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ReferralRows:
+    """Referrals in and out of the leads I may see, latest change first."""
+    rows, total = overview.list_all(
+        session,
+        actor=actor,
+        direction=direction.value if direction else None,
+        status=status.value if status else None,
+        partner_id=partner_id,
+        limit=limit,
+        offset=offset,
+    )
+    items = [
+        ReferralRow(
+            **_public(r, p).model_dump(),
+            lead_first_name=lead.first_name,
+            lead_last_name=lead.last_name,
+            lead_status=lead.status,
+        )
+        for r, p, lead in rows
+    ]
+    return ReferralRows(items=items, total=total)
+
+
+@router.get("/referrals/partners", response_model=PartnerReferralCountList)
+def referral_counts(session: SessionDep, actor: CoordinatorUser) -> PartnerReferralCountList:
+    """Per partner: referrals in, out, and how many are at each echoed status."""
+    items = [
+        PartnerReferralCounts(
+            partner_id=c["partner_id"],
+            name=c["name"],
+            incoming=c["in"],
+            outgoing=c["out"],
+            by_status=c["by_status"],
+        )
+        for c in overview.counts_per_partner(session, actor=actor)
+    ]
+    return PartnerReferralCountList(items=items, total=len(items))
 
 
 @router.get("/leads/{lead_id}/referrals", response_model=ReferralList)

@@ -55,3 +55,29 @@ class ReferralPublic(BaseModel):
 class ReferralList(BaseModel):
     items: list[ReferralPublic]
     total: int
+
+
+class ReferralRow(ReferralPublic):
+    """A referral with the name of its lead (the coordinators' referral list)."""
+
+    lead_first_name: str
+    lead_last_name: str | None
+    lead_status: str
+
+
+class ReferralRows(BaseModel):
+    items: list[ReferralRow]
+    total: int
+
+
+class PartnerReferralCounts(BaseModel):
+    partner_id: uuid.UUID
+    name: str
+    incoming: int
+    outgoing: int
+    by_status: dict[str, int]
+
+
+class PartnerReferralCountList(BaseModel):
+    items: list[PartnerReferralCounts]
+    total: int

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import Engine
@@ -18,7 +18,7 @@ from api.config import get_settings
 from api.db import SessionDep, get_session
 from api.deps import CoordinatorUser, SettingsDep
 from api.errors import NotAuthenticated
-from api.syncapi import conflicts, onehop, service
+from api.syncapi import conflict_list, conflicts, onehop, service
 from api.syncapi.visibility import topics_for
 from api.users import service as user_service
 from api.users.service import Actor
@@ -134,6 +134,17 @@ async def sync_events(caller: Annotated[StreamCaller, Depends(stream_caller)]) -
         media_type="text/event-stream",
         headers={"X-Accel-Buffering": "no"},
     )
+
+
+@router.get("/api/sync/conflicts", response_model=conflict_list.LeadConflictList)
+def open_conflicts(
+    actor: CoordinatorUser,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=conflict_list.MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> conflict_list.LeadConflictList:
+    """Unresolved sync conflicts on the leads I may see, oldest first."""
+    return conflict_list.list_open(session, actor=actor, limit=limit, offset=offset)
 
 
 @router.get("/api/leads/{lead_id}/conflicts", response_model=conflicts.ConflictList)

@@ -1,0 +1,350 @@
+"""The funnel: per group, the leads that reached each stage, the conversions and the median
+days in stage, from the progress columns the database keeps on each lead (one aggregate
+pass and one histogram pass over the leads, one over the session tallies)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
+from sqlalchemy import case as sql_case
+from sqlmodel import Session, col
+
+from api.funnel.rules import (
+    DURATION_STAGES,
+    EXITS,
+    MARKERS,
+    NOT_ANSWERED,
+    STAGES,
+    conversion,
+    median_of,
+    suppress_column,
+)
+from api.leads.filters import LeadFilters, brussels_midnight, month_bounds, visible_where
+from api.leads.models import Lead, LeadMarker
+from api.leads.rules import BRUSSELS
+from api.partners.models import Partner
+from api.scope import Viewer
+from api.sessions.filters import session_clauses
+from api.sessions.models import OutreachSession, Tally
+from api.users.models import Team, User
+from sync.sqltypes import table_of, utcnow
+
+_lead = table_of(Lead)
+_session = table_of(OutreachSession)
+
+# Filters that also narrow the session tallies; with any other filter the people reached
+# at sessions cannot be told apart, so "reached" is left out.
+_SESSION_FILTERS = {
+    "channel",
+    "commune",
+    "agent",
+    "attributed_agent",
+    "team_id",
+    "partner_id",
+    "first_touch_from",
+    "first_touch_to",
+    "cohort",
+}
+_SESSION_GROUPS = {"channel", "commune", "agent", "team", "partner", "cohort"}
+_PROGRESS = {
+    "contacted": Lead.contacted_at,
+    "qualified": Lead.qualified_at,
+    "applied": Lead.applied_at,
+    "financed": Lead.financed_at,
+    "coached": Lead.coached_at,
+    "referred": Lead.referred_at,
+    "not_eligible": Lead.not_eligible_at,
+    "unreachable": Lead.unreachable_at,
+    "withdrawn": Lead.withdrawn_at,
+}
+
+
+@dataclass
+class FunnelRow:
+    key: str | None
+    label: str | None = None
+    counts: dict[str, int | None] = field(default_factory=dict)
+    conversion: dict[str, float | None] = field(default_factory=dict)
+    median_days: dict[str, float | None] = field(default_factory=dict)
+    suppressed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Funnel:
+    group_by: str | None
+    total: FunnelRow
+    groups: list[FunnelRow]
+    months: list[str]
+
+
+# ---------------------------------------------------------------- SQL pieces
+
+
+def months_between(first: datetime, last: datetime) -> list[str]:
+    """Every Brussels month "YYYY-MM" from the one holding `first` to the one holding `last`."""
+    a, b = first.astimezone(BRUSSELS), last.astimezone(BRUSSELS)
+    out = []
+    year, month = a.year, a.month
+    while (year, month) <= (b.year, b.month):
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def month_of(column: Any, months: Sequence[str]) -> ColumnElement[Any]:
+    """The Brussels month of a UTC time column, as a CASE over the months' UTC bounds
+    (exact across daylight saving time, and the same SQL on both databases)."""
+    if not months:
+        return null()
+    whens = [(column < month_bounds(m)[1], literal(m)) for m in months]
+    return sql_case(*whens, else_=null())
+
+
+def whole_days(start: Any, end: Any, dialect: str) -> ColumnElement[int]:
+    """Whole days from start to end, counted on whole seconds (0 when end comes first)."""
+    if dialect == "sqlite":
+        seconds: Any = cast(func.strftime("%s", end), Integer) - cast(
+            func.strftime("%s", start), Integer
+        )
+    else:
+        seconds = cast(func.floor(func.extract("epoch", end)), Integer) - cast(
+            func.floor(func.extract("epoch", start)), Integer
+        )
+    return sql_case((seconds < 0, 0), else_=seconds // 86400)
+
+
+def _decision_at() -> ColumnElement[Any]:
+    financed, coached = col(Lead.financed_at), col(Lead.coached_at)
+    return sql_case(
+        (financed.is_(None), coached),
+        (coached.is_(None), financed),
+        (financed < coached, financed),
+        else_=coached,
+    )
+
+
+_DURATION_ENDS: dict[str, tuple[Any, Any]] = {
+    "leads": (Lead.first_touch_at, Lead.contacted_at),
+    "contacted": (Lead.contacted_at, Lead.qualified_at),
+    "qualified": (Lead.qualified_at, Lead.applied_at),
+}
+
+
+def _duration(stage: str) -> tuple[Any, Any]:
+    if stage == "applied":
+        return col(Lead.applied_at), _decision_at()
+    start, end = _DURATION_ENDS[stage]
+    return col(start), col(end)
+
+
+def _lead_key(group_by: str | None, months: Sequence[str]) -> ColumnElement[Any]:
+    if group_by is None:
+        return literal("all")
+    if group_by in MARKERS:
+        return func.coalesce(getattr(LeadMarker, group_by), NOT_ANSWERED)
+    if group_by == "cohort":
+        return month_of(col(Lead.first_touch_at), months)
+    name = {"agent": "agent_id", "team": "team_id", "partner": "partner_id"}.get(group_by, group_by)
+    return _lead.c[name]
+
+
+def _from_leads(query: Select[Any], group_by: str | None) -> Select[Any]:
+    if group_by in MARKERS:
+        return query.select_from(Lead).outerjoin(
+            LeadMarker, col(LeadMarker.lead_id) == col(Lead.id)
+        )
+    return query.select_from(Lead)
+
+
+def _session_key(group_by: str | None, months: Sequence[str]) -> ColumnElement[Any]:
+    if group_by is None:
+        return literal("all")
+    if group_by == "cohort":
+        return month_of(col(OutreachSession.started_at), months)
+    name = {"agent": "agent_id", "team": "team_id", "partner": "partner_id"}.get(group_by, group_by)
+    return _session.c[name]
+
+
+# ---------------------------------------------------------------- the funnel
+
+
+def _months(session: Session, filters: LeadFilters) -> list[str]:
+    if filters.cohort:
+        return [filters.cohort]
+    first = session.execute(select(func.min(Lead.first_touch_at))).scalar_one()
+    first_session = session.execute(select(func.min(OutreachSession.started_at))).scalar_one()
+    starts = [t for t in (first, first_session) if t is not None]
+    if filters.first_touch_from:
+        starts = [brussels_midnight(filters.first_touch_from)]
+    now = utcnow()
+    end = now
+    if filters.first_touch_to:
+        end = min(now, brussels_midnight(filters.first_touch_to))
+    return months_between(min(starts), end) if starts else []
+
+
+def _key_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return str(value)
+
+
+def funnel(
+    session: Session, *, actor: Viewer, filters: LeadFilters, group_by: str | None = None
+) -> Funnel:
+    now = utcnow()
+    dialect = session.get_bind().dialect.name
+    months = _months(session, filters)
+    where = visible_where(actor, filters, now=now)
+    key = _lead_key(group_by, months).label("g")
+
+    counts: dict[str | None, dict[str, int]] = {}
+    no_session: dict[str | None, int] = {}
+    query = select(
+        key,
+        func.count(),
+        *(func.count(col(c)) for c in _PROGRESS.values()),
+        func.count(sql_case((col(Lead.session_id).is_(None), 1))),
+    )
+    for row in session.execute(_from_leads(query, group_by).where(*where).group_by(key)):
+        g = _key_text(row[0])
+        values = list(row[1:])
+        counts[g] = dict(zip(("leads", *_PROGRESS), values[:-1], strict=True))
+        no_session[g] = values[-1]
+
+    histograms: dict[str | None, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
+    parts = []
+    for index, stage in enumerate(DURATION_STAGES):
+        start, end = _duration(stage)
+        days = whole_days(start, end, dialect).label("d")
+        part = select(key, literal(index).label("k"), days, func.count().label("n"))
+        part = _from_leads(part, group_by).where(*where, start.is_not(None), end.is_not(None))
+        parts.append(part.group_by(key, days))
+    for g, k, d, n in session.execute(union_all(*parts)):
+        histograms[_key_text(g)][DURATION_STAGES[k]][int(d)] = n
+
+    reached = _reached(session, actor, filters, group_by, months)
+    total = _total(counts, no_session, histograms, reached)
+    rows = _rows(counts, no_session, histograms, reached, group_by)
+    _label(session, group_by, rows)
+    return Funnel(group_by=group_by, total=total, groups=rows, months=months)
+
+
+def _reached(
+    session: Session,
+    actor: Viewer,
+    filters: LeadFilters,
+    group_by: str | None,
+    months: Sequence[str],
+) -> dict[str | None, int] | None:
+    """Conversations tallied at sessions, per group; None when the filters or the grouping
+    say something sessions do not record (a status, a language, a marker …)."""
+    if not filters.given() <= _SESSION_FILTERS:
+        return None
+    if group_by is not None and group_by not in _SESSION_GROUPS:
+        return None
+    key = _session_key(group_by, months).label("g")
+    query = (
+        select(key, func.sum(col(Tally.delta)))
+        .select_from(Tally)
+        .join(OutreachSession, col(OutreachSession.id) == col(Tally.session_id))
+        .where(col(Tally.kind) == "conversations", *session_clauses(actor, filters))
+        .group_by(key)
+    )
+    return {_key_text(g): int(n or 0) for g, n in session.execute(query)}
+
+
+def _rows(
+    counts: dict[str | None, dict[str, int]],
+    no_session: dict[str | None, int],
+    histograms: dict[str | None, dict[str, dict[int, int]]],
+    reached: dict[str | None, int] | None,
+    group_by: str | None,
+) -> list[FunnelRow]:
+    keys = set(counts) | set(reached or {})
+    rows = []
+    for g in sorted(keys, key=lambda k: (k is None, k or "")):
+        c: dict[str, int | None] = {stage: 0 for stage in (*STAGES, *EXITS)}
+        c.update(counts.get(g, {}))
+        c["reached"] = None if reached is None else reached.get(g, 0) + no_session.get(g, 0)
+        row = FunnelRow(key=g, counts=c)
+        row.median_days = {
+            stage: median_of(histograms.get(g, {}).get(stage, {})) for stage in DURATION_STAGES
+        }
+        rows.append(row)
+    if group_by in MARKERS:
+        _suppress(rows, histograms)
+    for row in rows:
+        row.conversion = {stage: conversion(row.counts, stage) for stage in (*STAGES[1:], *EXITS)}
+    return rows
+
+
+def _suppress(
+    rows: list[FunnelRow], histograms: dict[str | None, dict[str, dict[int, int]]]
+) -> None:
+    """Marker breakdowns: no cell under 5 people (privacy-security.md, Reports)."""
+    for stage in (*STAGES[1:], *EXITS):
+        cells = {row.key or "": int(row.counts[stage] or 0) for row in rows}
+        hidden = suppress_column(cells)
+        for row in rows:
+            if (row.key or "") in hidden:
+                row.counts[stage] = None
+                row.suppressed.append(stage)
+    for row in rows:
+        for stage in DURATION_STAGES:
+            if sum(histograms.get(row.key, {}).get(stage, {}).values()) < 5:
+                row.median_days[stage] = None
+
+
+def _total(
+    counts: dict[str | None, dict[str, int]],
+    no_session: dict[str | None, int],
+    histograms: dict[str | None, dict[str, dict[int, int]]],
+    reached: dict[str | None, int] | None,
+) -> FunnelRow:
+    """The whole funnel: the groups partition the leads, so their raw counts add up."""
+    total = FunnelRow(key=None, counts={stage: 0 for stage in (*STAGES, *EXITS)})
+    for group in counts.values():
+        for stage, n in group.items():
+            total.counts[stage] = (total.counts[stage] or 0) + n
+    total.counts["reached"] = (
+        None if reached is None else sum(reached.values()) + sum(no_session.values())
+    )
+    merged: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for stages in histograms.values():
+        for stage, hist in stages.items():
+            for d, n in hist.items():
+                merged[stage][d] += n
+    total.median_days = {stage: median_of(merged.get(stage, {})) for stage in DURATION_STAGES}
+    total.conversion = {stage: conversion(total.counts, stage) for stage in (*STAGES[1:], *EXITS)}
+    return total
+
+
+def _label(session: Session, group_by: str | None, rows: list[FunnelRow]) -> None:
+    """Names for the groups that are ids (agents, teams, partners)."""
+    model: Any = {"agent": User, "team": Team, "partner": Partner}.get(group_by or "")
+    if model is None:
+        return
+    ids = [uuid.UUID(row.key) for row in rows if row.key]
+    names = {
+        str(i): name
+        for i, name in session.execute(select(model.id, model.name).where(model.id.in_(ids)))
+    }
+    for row in rows:
+        row.label = names.get(row.key or "")

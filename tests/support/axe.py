@@ -1,6 +1,6 @@
-"""axe-core in a Playwright page: the WCAG 2.1 A/AA and best-practice rules, violations out.
+"""axe-core in a Playwright page: the WCAG 2.2 A/AA and best-practice rules, violations out.
 
-The engine (tests/support/vendor/axe-core, MPL-2.0) is evaluated through the DevTools
+The engine (tests/vendor/axe-core, MPL-2.0) is evaluated through the DevTools
 protocol, which the page's Content-Security-Policy does not apply to.
 """
 
@@ -12,8 +12,8 @@ from typing import Any
 
 from playwright.sync_api import Page
 
-AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+AXE = Path(__file__).resolve().parent.parent / "vendor" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
 @cache

@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     retention_unanswered_intake_days: int = Field(default=183, ge=30)
     # How often `serve` runs the purge by itself (0: never; run `terrain purge` from cron).
     purge_interval_h: float = Field(default=24, ge=0)
+    # Set by `terrain serve` (not `--demo`) for its workers: run the daily jobs above.
+    run_jobs: bool = False
     # Erasures are also appended here, outside the database, so that they are replayed
     # after restoring a backup taken before them. Default: DATA_DIR/erasures.jsonl.
     erasure_log: Path | None = None

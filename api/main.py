@@ -23,6 +23,7 @@ from api.config import get_settings
 from api.db import SessionDep, check_durability, get_engine
 from api.errors import AppError
 from api.middleware import LanguageAndHeadersMiddleware
+from api.privacy.daily import start_daily_purge
 from api.push.runtime import start_worker
 from api.routers import include_routers
 from api.shell.service import PWA_DIR
@@ -72,9 +73,12 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     _freeze_startup_objects()
     # Every instance drains the push outbox (claims keep each message to one sender).
     push_worker = start_worker(get_engine(), get_settings())
+    purge = start_daily_purge(get_engine(), get_settings())
     yield
     if push_worker is not None:
         push_worker.stop()
+    if purge is not None:
+        purge.stop()
 
 
 _frozen = False

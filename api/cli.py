@@ -122,10 +122,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not args.demo:
         # The workers (new processes) read it: they run the daily retention purge.
         os.environ["TERRAIN_RUN_JOBS"] = "true"
-        get_settings.cache_clear()
+    if args.forwarded_allow_ips is not None:
+        # One setting for the client address everywhere (rate limits, throttle, logs).
+        os.environ["TERRAIN_TRUSTED_PROXIES"] = args.forwarded_allow_ips
+    get_settings.cache_clear()
+    settings = get_settings()
     import uvicorn
 
-    from api.logs import uvicorn_log_config
+    from api.logs import log_config
 
     uvicorn.run(
         "api.main:create_app",
@@ -133,11 +137,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        # X-Forwarded-For is judged by the app (TERRAIN_TRUSTED_PROXIES), never by uvicorn.
+        # X-Forwarded-For/-Proto are judged by the app (api/proxies.py), never by uvicorn.
         proxy_headers=False,
         server_header=False,
+        access_log=False,  # the app writes its own access line (api/logs.py)
         log_level=args.log_level,
-        log_config=uvicorn_log_config(),
+        log_config=log_config(json_lines=settings.json_logs(), level=args.log_level),
     )
     return 0
 
@@ -517,6 +522,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        metavar="IPS",
+        help="comma-separated load balancer addresses whose X-Forwarded-For/-Proto are "
+        "believed (sets TERRAIN_TRUSTED_PROXIES)",
     )
     serve.set_defaults(func=cmd_serve)
 

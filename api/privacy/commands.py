@@ -40,7 +40,7 @@ def _lead_id(text: str) -> uuid.UUID:
     try:
         return uuid.UUID(text)
     except ValueError as exc:
-        raise InvalidInput("not a lead id", code="invalid_id") from exc
+        raise InvalidInput("This is not a lead id.", code="invalid_id") from exc
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
@@ -60,7 +60,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         found = exporter.access_export(session.connection(), lead_id)
         lead = session.get(Lead, lead_id)
         if found is None or lead is None or lead.erased_at is not None:
-            raise InvalidInput("no such lead", code="not_found")
+            raise InvalidInput("There is no such lead.", code="not_found")
         session.rollback()
         audit.record_person(
             session,

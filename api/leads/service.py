@@ -244,6 +244,10 @@ def create_self_intake_lead(
             session.rollback()
             return existing, False
         lead = _insert_new_lead(session, data=data, credit=credit, version=version)
+        # The team's coordinators hear of it in this transaction (a refused one: nothing).
+        push_triggers.self_intake_received(
+            session.connection(), lead_id=lead.id, team_id=credit.team_id
+        )
         session.commit()
     return lead, True
 

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from api.config import Settings, get_settings
-from api.db import get_session
+from api.config import Settings
+from api.db import get_session, make_engine
 from api.main import create_app
 from tests.conftest import World
 
@@ -22,10 +22,10 @@ def configured(monkeypatch: pytest.MonkeyPatch, db: Session, settings: Settings)
     """A client for an app built with some TERRAIN_* settings changed."""
     made: list[TestClient] = []
 
-    def make(**env: str) -> TestClient:
-        for key, value in env.items():
-            monkeypatch.setenv(f"TERRAIN_{key.upper()}", value)
-        get_settings.cache_clear()
+    def make(**changes: str) -> TestClient:
+        # The one Settings object every part of the app reads (get_settings is cached).
+        for key, value in changes.items():
+            monkeypatch.setattr(settings, key, value)
         app = create_app()
         app.dependency_overrides[get_session] = lambda: db
         client = TestClient(app)
@@ -35,8 +35,6 @@ def configured(monkeypatch: pytest.MonkeyPatch, db: Session, settings: Settings)
     yield make
     for client in made:
         client.close()
-    monkeypatch.undo()
-    get_settings.cache_clear()
 
 
 def test_io_4_security_headers_on_api_and_pages(client: TestClient, world: World) -> None:
@@ -99,19 +97,30 @@ def test_serve_forwarded_allow_ips_is_the_trusted_proxies_setting(
 ) -> None:
     import uvicorn
 
-    from api.cli import main
+    from api import cli
+
+    class FreshSettings:
+        """`serve` re-reads its settings after setting the environment (not the cache of
+        the running test session's)."""
+
+        @staticmethod
+        def cache_clear() -> None:
+            pass
+
+        def __call__(self) -> Settings:
+            return Settings()
 
     seen: dict[str, Any] = {}
     monkeypatch.setenv("TERRAIN_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("TERRAIN_DATABASE_URL", f"sqlite:///{tmp_path}/t.sqlite3")
+    monkeypatch.setattr(cli, "get_settings", FreshSettings())
+    monkeypatch.setattr(cli, "get_engine", lambda: make_engine(f"sqlite:///{tmp_path}/t.sqlite3"))
     monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: seen.update(kw))
-    get_settings.cache_clear()
     try:
-        assert main(["serve", "--forwarded-allow-ips", "10.0.0.5,10.0.0.6"]) == 0
-        assert get_settings().trusted_proxies == "10.0.0.5,10.0.0.6"
-        assert get_settings().run_jobs is True
+        assert cli.main(["serve", "--forwarded-allow-ips", "10.0.0.5,10.0.0.6"]) == 0
+        assert Settings().trusted_proxies == "10.0.0.5,10.0.0.6"
+        assert Settings().run_jobs is True
     finally:
         monkeypatch.delenv("TERRAIN_TRUSTED_PROXIES", raising=False)
         monkeypatch.delenv("TERRAIN_RUN_JOBS", raising=False)
-        get_settings.cache_clear()
     assert seen["proxy_headers"] is False and seen["access_log"] is False

@@ -7,6 +7,7 @@ import uuid
 from sqlmodel import Session
 
 from api.audit.models import AuditEvent
+from api.db import begin_write
 from api.users.service import Actor
 
 
@@ -20,7 +21,12 @@ def record(
     row_count: int | None = None,
 ) -> None:
     """Add one audit row and commit it on its own (a view is audited even if nothing else
-    is written in the request)."""
+    is written in the request).
+
+    As a writer from the start: on SQLite the request's read transaction cannot be upgraded
+    while another request writes (concurrent detail views failed with "database is locked",
+    found by bench/api_reads.py), so it is ended and a write transaction waits its turn."""
+    begin_write(session)
     session.add(
         AuditEvent(
             actor_id=actor.id if actor else None,

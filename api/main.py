@@ -25,11 +25,10 @@ from api.errors import AppError
 from api.middleware import LanguageAndHeadersMiddleware
 from api.push.runtime import start_worker
 from api.routers import include_routers
+from api.shell.service import PWA_DIR
 from api.validation import field_errors
 from i18n import N_
 from i18n import gettext as _
-
-PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
 
 
 class PwaFiles(StaticFiles):

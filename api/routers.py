@@ -16,10 +16,13 @@ from api.interactions.router import router as interactions_router
 from api.leads.router import router as leads_router
 from api.outreach.router import router as outreach_router
 from api.partners.router import router as partners_router
+from api.privacy.public_router import router as privacy_public_router
+from api.privacy.router import router as privacy_router
 from api.push.router import router as push_router
 from api.referrals.router import router as referrals_router
 from api.reports.router import router as reports_router
 from api.sessions.router import router as sessions_router
+from api.shell.router import router as shell_router
 from api.syncapi.router import router as sync_router
 from api.users.admin_router import router as admin_router
 from api.users.auth_router import router as auth_router
@@ -45,8 +48,11 @@ def include_routers(app: FastAPI) -> None:
         outreach_router,
         i18n_router,
         intake_router,
+        privacy_router,
+        privacy_public_router,
         intake_pages_router,
         codes_router,
         codes_public_router,
+        shell_router,
     ):
         app.include_router(router)

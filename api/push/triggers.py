@@ -5,7 +5,8 @@ Who calls what (keep it one call site each; issue 11 moves writes into sync muta
 and the call moves with the write):
 - `lead_assigned`: api/leads/service.py `assign_lead` (a sync `lead.assign` mutator
   later; call it once the mutation passed its checks, with `ctx.store.connection`).
-- `self_intake_received`: the public intake's lead creation (issue 10).
+- `self_intake_received`: api/leads/service.py `create_self_intake_lead` (the public
+  form's lead creation).
 - `lead_sent_back`: the coordinator's "send back for more info" (issue 12).
 The follow-up digest is not a trigger: api/push/digest.py makes it at each user's hour.
 """

@@ -64,9 +64,9 @@ def team_rows_visible(actor: Viewer, table: Table) -> ColumnElement[bool]:
 
 
 # What a phone gets of each record: agent-visible fields only (never markers, AC-2).
-# A lead leaves out team_id, agent_id and created_by: the app never reads them (they name
-# teams and people the phone holds no record of) and a lead must stay within 700 bytes on the
-# wire (performance.md P2); assigned_to stays, it says whose lead it is.
+# A lead leaves out team_id, created_by and status_changed_at: the app never reads them and
+# a lead must stay within 700 bytes on the wire (performance.md P2). agent_id and
+# assigned_to stay: together they say which leads are the agent's own ("my leads").
 LEAD_COLUMNS = (
     "first_name",
     "last_name",
@@ -86,7 +86,7 @@ LEAD_COLUMNS = (
     "partner_id",
     "campaign",
     "status",
-    "status_changed_at",
+    "agent_id",
     "assigned_to",
     "created_at",
     "last_touch_at",

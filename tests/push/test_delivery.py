@@ -12,6 +12,7 @@ from sqlmodel import Session
 from api.leads.rules import BRUSSELS
 from api.push.models import PushOutbox, PushPreference, PushSubscription
 from api.vocab import Role
+from tests.intake.helpers import answers, post_form, token_of
 from tests.push.conftest import PushEnv
 
 
@@ -195,3 +196,20 @@ def test_a_signed_out_device_gets_nothing_more(push_env: PushEnv) -> None:
     assert _count(env, PushSubscription) == 0 and _count(env, PushOutbox) == 0
     env.drain()
     assert env.receiver.received == []
+
+
+def test_a_self_intake_tells_the_teams_coordinators(push_env: PushEnv) -> None:
+    env = push_env
+    coordinator, agent = env.person(Role.coordinator), env.person()
+    elsewhere = env.person(Role.coordinator, team=env.other_team_id)
+    tokens = {who: env.subscribe(p) for who, p in (("c", coordinator), ("a", agent))}
+    tokens["x"] = env.subscribe(elsewhere)
+    page = env.client.get("/fr/intake").text
+    r = post_form(env.client, "fr", answers("fr"), token=token_of(page))
+    assert r.status_code == 303, r.text
+    env.drain()
+    [message] = env.receiver.received
+    assert message.token == tokens["c"]  # the default queue is the oldest team, Brussels
+    assert message.payload["type"] == "intake" and message.payload["count"] == 1
+    assert message.payload["url"].startswith("/#/leads/")
+    assert "Amina" not in message.raw.decode() and "Benali" not in message.raw.decode()

@@ -222,7 +222,8 @@ def test_a_concurrent_edit_is_reported_under_attention(
 
     items = page.evaluate("T.attention()")
     assert [(n["kind"], n["id"]) for n in items] == [("conflict", lead_id)]
-    assert [(c["field"], c["won"]) for c in items[0]["data"]] == [("commune", True)]
+    assert [(c["field"], c["won"]) for c in items[0]["data"]["conflicts"]] == [("commune", True)]
+    assert items[0]["data"]["mine"] == {"commune": "Ixelles"}  # shown beside the value now
     assert page.evaluate("(id) => T.get('lead', id)", lead_id)["commune"] == "Ixelles"
 
 

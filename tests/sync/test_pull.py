@@ -65,7 +65,7 @@ def test_first_pull_resets_and_brings_everything_visible(phone: PhoneFactory) ->
     assert again[0]["reset"] is False and again[0]["patch"] == []
 
 
-def test_lead_values_hold_agent_visible_fields_only(phone: PhoneFactory) -> None:
+def test_lead_values_hold_agent_visible_fields_only(phone: PhoneFactory, world: World) -> None:
     p = phone()
     consent = {
         "purposes": ["contact", "sensitive_markers"],
@@ -87,8 +87,9 @@ def test_lead_values_hold_agent_visible_fields_only(phone: PhoneFactory) -> None
     page = p.pull_page()
     (op,) = [o for o in page["patch"] if o["type"] == "lead"]
     assert set(op["value"]) <= {*LEAD_COLUMNS, "_hlc"}
-    # Ids of teams and people the phone holds no record of are not sent (nor read by the app).
-    assert not {"team_id", "agent_id", "created_by"} & set(op["value"])
+    # What the app never reads is not sent; agent_id is ("my leads" on the phone).
+    assert not {"team_id", "created_by", "status_changed_at"} & set(op["value"])
+    assert op["value"]["agent_id"] == str(world.agent.id)
     for secret in ("migrant_background", "gender", "woman", "field_hlc", "deleted_at", "consent"):
         assert secret not in json.dumps(page)
     # Budget: a typical lead stays under 700 bytes on the wire before compression.

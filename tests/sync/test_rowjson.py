@@ -108,8 +108,8 @@ def _rows(conn: Connection, world: World) -> dict[str, list[uuid.UUID]]:
         "channel": "event",
         "status": "new",
         "first_touch_at": NOON,
-        "last_touch_at": LATE,
-        "status_changed_at": ELSEWHERE,
+        "last_touch_at": ELSEWHERE,
+        "status_changed_at": LATE,
         "updated_at": NOON,
     }
     _insert(
@@ -298,7 +298,7 @@ def test_pulled_values_are_the_rows_values(phone: PhoneFactory, db: Session, wor
     lead = ops[(LEAD, str(ids[LEAD][0]))]["value"]
     assert lead["first_name"] == TRICKY[:100] and lead["last_name"] == ""
     assert lead["needs"] == [{"kind": "credit", "amount": None}, "coaching", 3, [True, None]]
-    assert lead["status_changed_at"] == "2025-12-31T23:30:15Z"
+    assert lead["last_touch_at"] == "2025-12-31T23:30:15Z"
     assert lead["_hlc"] == {"*": S1, "phone": S2}
     assert ops[(TALLY, str(ids[TALLY][0]))]["value"]["delta"] == -3
 

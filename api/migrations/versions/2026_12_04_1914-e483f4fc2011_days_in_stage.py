@@ -5,7 +5,7 @@ replaces), so the funnel's median days group small integers instead of parsing t
 every lead (performance.md P3). The SQL is written out here so this migration never changes.
 
 Revision ID: e483f4fc2011
-Revises: 02adf4c57fe0
+Revises: 8d5b8a3070f6
 Create Date: 2026-12-04 19:14:43.093086
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "e483f4fc2011"
-down_revision: str | None = "02adf4c57fe0"
+down_revision: str | None = "8d5b8a3070f6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

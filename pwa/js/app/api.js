@@ -128,6 +128,17 @@ export async function logIn(email, password) {
   sessionStorage.setItem(TOKEN_KEY, issued.access_token);
 }
 
+/**
+ * Hand the token over and forget it here (an agent's token is kept sealed with the PIN
+ * key in the agent's store, never in sessionStorage).
+ * @returns {string | null}
+ */
+export function takeToken() {
+  const taken = token;
+  forgetToken();
+  return taken;
+}
+
 /** Forget the token here, then revoke it on the server. */
 export async function logOut() {
   const revoked = token;

@@ -65,6 +65,40 @@ export async function setLanguage(code) {
   document.documentElement.dir = next.dir === 'rtl' ? 'rtl' : 'ltr';
 }
 
+/** Catalogs of other languages (hand-over, consent statements), fetched once. */
+const others = new Map();
+
+/**
+ * A language's catalog, for texts shown in the prospect's language while the app speaks
+ * the agent's (the service worker keeps all ten for offline use).
+ * @param {string} lang
+ * @returns {Promise<Catalog>}
+ */
+export async function catalogOf(lang) {
+  if (lang === language) return catalog;
+  if (!others.has(lang)) {
+    const loading = fetch(`/i18n/${lang}.json`, { headers: { Accept: 'application/json' } })
+      .then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status)))))
+      .catch(() => {
+        others.delete(lang);
+        return { lang, dir: 'ltr', plural: lang, messages: {} };
+      });
+    others.set(lang, loading);
+  }
+  return others.get(lang);
+}
+
+/**
+ * `msgid` translated with a given catalog (see catalogOf).
+ * @param {Catalog} other
+ * @param {string} msgid
+ * @param {Record<string, string | number>} [params]
+ */
+export function tIn(other, msgid, params) {
+  const found = other.messages[msgid];
+  return fill(typeof found === 'string' && found ? found : msgid, params);
+}
+
 /**
  * @param {string} text
  * @param {Record<string, string | number>} [params]

@@ -3,9 +3,10 @@
  * The app's entry point and shell (contract B): language, log-in, and the dispatch by role.
  *   agent                the agent app (pwa/js/agent/: PIN lock, local store, offline)
  *   coordinator / admin  the office screens (pwa/js/office/: online, REST), `#/office/...`
- * Without a valid session every route shows the log-in screen.
+ * A phone that already belongs to an agent opens on the PIN screen, with or without a
+ * network; otherwise, without a valid session every route shows the log-in screen.
  */
-import { isLoggedIn, logOut, request, whenSignedOut } from './api.js';
+import { isLoggedIn, logIn, logOut, request, takeToken, whenSignedOut } from './api.js';
 import {
   DEFAULT_LANGUAGE,
   chosenLanguage,
@@ -15,6 +16,7 @@ import {
   setLanguage,
   t,
 } from './i18n.js';
+import { watchForUpdates } from './pwa.js';
 import { hideHeader, renderHeader } from './ui/header.js';
 import { renderLogin } from './ui/login.js';
 
@@ -22,9 +24,14 @@ import { renderLogin } from './ui/login.js';
 
 const main = /** @type {HTMLElement} */ (document.getElementById('main'));
 const header = /** @type {HTMLElement} */ (document.getElementById('app-header'));
+// The agent app's record of whose phone this is (pwa/js/agent/device.js), read here so
+// that the first screen needs no extra module.
+const AGENT_KEY = 'terrain.agent';
 
 /** @type {Me | null} */
 let me = null;
+/** 'agent' once the agent app owns the screen (it draws its own routes). */
+let mode = /** @type {'login' | 'office' | 'agent'} */ ('login');
 /** Why the log-in screen shows again (session expired, device revoked …). */
 let signedOutMessage = /** @type {string | null} */ (null);
 // Each drawing of a screen gets a number; an answer arriving for an older one is dropped.
@@ -36,14 +43,44 @@ function office() {
   return import('../office/index.js');
 }
 
+function agent() {
+  return import('../agent/app.js');
+}
+
+/** @type {import('../agent/app.js').Shell} */
+const shell = {
+  main,
+  header,
+  async setLanguage(code) {
+    if (!chosenLanguage() && isLanguage(code) && code !== currentLanguage()) await setLanguage(code);
+  },
+  signedOut(message) {
+    me = null;
+    mode = 'login';
+    signedOutMessage = message;
+    if (location.hash) history.replaceState(null, '', location.pathname);
+    draw();
+  },
+  async logIn(email, password) {
+    await logIn(email, password);
+    const who = await request('GET', '/api/me');
+    return { me: who, token: /** @type {string} */ (takeToken()) };
+  },
+};
+
 async function draw() {
+  if (mode === 'agent') return;
   const number = ++drawing;
   const view = { me: /** @type {Me} */ (me), isCurrent: () => number === drawing };
   const focusHeading = !firstDrawing;
   firstDrawing = false;
   if (!isLoggedIn() || !me) {
     hideHeader(header);
-    renderLogin(main, { message: signedOutMessage, onLanguage: changeLanguage, onLoggedIn });
+    renderLogin(main, {
+      message: signedOutMessage,
+      onLanguage: changeLanguage,
+      onLoggedIn,
+    });
     return;
   }
   const { OFFICE_HOME, officeNav, renderOffice } = await office();
@@ -74,7 +111,8 @@ async function changeLanguage(code) {
   if (!isLanguage(code) || code === currentLanguage()) return;
   rememberLanguage(code);
   await setLanguage(code);
-  await draw();
+  if (mode === 'agent') (await agent()).draw();
+  else await draw();
 }
 
 async function loadMe() {
@@ -88,6 +126,12 @@ async function onLoggedIn() {
   if (me && !chosenLanguage() && isLanguage(me.language) && me.language !== currentLanguage()) {
     await setLanguage(me.language);
   }
+  if (me?.role === 'agent') {
+    mode = 'agent';
+    (await agent()).agentLoggedIn(shell, me, /** @type {string} */ (takeToken()));
+    return;
+  }
+  mode = 'office';
   if (!location.hash.startsWith('#/office/')) history.replaceState(null, '', '#/office/leads');
   await draw();
 }
@@ -107,23 +151,38 @@ async function onLogOut() {
 async function start() {
   const chosen = chosenLanguage();
   await setLanguage(chosen || DEFAULT_LANGUAGE);
+  watchForUpdates();
+  whenSignedOut(async (detail) => {
+    if (mode === 'agent') return;
+    await forgetOffice();
+    signedOutMessage = detail;
+    draw();
+  });
+  window.addEventListener('hashchange', () => draw());
+  if (localStorage.getItem(AGENT_KEY)) {
+    // An agent's phone: the PIN opens it, no network needed.
+    mode = 'agent';
+    (await agent()).resumeAgent(shell);
+    return;
+  }
   if (isLoggedIn()) {
     try {
       await loadMe();
       if (!chosen && me && isLanguage(me.language) && me.language !== currentLanguage()) {
         await setLanguage(me.language);
       }
+      if (me?.role === 'agent') {
+        // A token from before the agent app (an older tab): log in again to choose a PIN.
+        await logOut();
+        me = null;
+      } else if (me) {
+        mode = 'office';
+      }
     } catch (error) {
       me = null;
       signedOutMessage = error instanceof Error ? error.message : null;
     }
   }
-  whenSignedOut(async (detail) => {
-    await forgetOffice();
-    signedOutMessage = detail;
-    draw();
-  });
-  window.addEventListener('hashchange', () => draw());
   await draw();
 }
 

@@ -16,7 +16,16 @@ export { PBKDF2_ITERATIONS, deriveKey } from './crypto.js';
 export { formatHlc, parseHlc } from './hlc.js';
 export { newId } from './ids.js';
 export { baseOf } from './mutators.js';
-export { Store, WrongKeyError, databaseName, loadSalt, openStore, unlock } from './store.js';
+export {
+  Store,
+  WrongKeyError,
+  databaseName,
+  loadSalt,
+  openDatabase,
+  openStore,
+  unlock,
+} from './store.js';
+export { seal, unseal } from './crypto.js';
 
 /**
  * Open the user's store and start syncing (this tab syncs if it gets the lock).

@@ -89,8 +89,13 @@ export class WrongKeyError extends Error {
 /** @param {string} userId */
 export const databaseName = (userId) => `terrain-${userId}`;
 
-/** @param {string} userId */
-function openDatabase(userId) {
+/**
+ * The user's database, opened (and created on first use) with the store's schema; for
+ * what the app keeps beside the records in `meta` (its sealed device token, the PIN
+ * failure count) and for reading counts before unlock.
+ * @param {string} userId
+ */
+export function openDatabase(userId) {
   return openDB(databaseName(userId), DB_VERSION, {
     upgrade(db) {
       db.createObjectStore('meta');
@@ -433,11 +438,15 @@ export class Store {
             notes.push({ ...base, kind: 'rejected', code: r.code ?? null, data: e.args });
           }
           if (r?.conflicts && (!Array.isArray(r.conflicts) || r.conflicts.length)) {
+            // The server names the fields; the values this phone sent are kept beside
+            // them, so the agent sees both (the other one is the record's current value).
+            const args = await unseal(this.key, e.args);
+            const mine = args?.set ?? args?.fields ?? {};
             notes.push({
               ...base,
               kind: 'conflict',
               code: null,
-              data: await seal(this.key, r.conflicts),
+              data: await seal(this.key, { conflicts: r.conflicts, mine }),
             });
           }
         }

@@ -1,0 +1,55 @@
+// @ts-check
+/** Why the server refused a change, for people (rejection codes of api/syncapi/handlers). */
+import { t } from '../app/i18n.js';
+import { h } from '../app/ui/dom.js';
+
+/** @param {string | null} code */
+export function reasonText(code) {
+  switch (code) {
+    case 'not_found':
+      return t('The record is no longer visible to you (reassigned, or deleted).');
+    case 'permission_denied':
+      return t('You are not allowed to make this change.');
+    case 'invalid_input':
+    case 'validation_error':
+      return t('Some values were not accepted (a phone number or an e-mail address, for example).');
+    case 'unknown_reference':
+      return t('It refers to a session, place or partner the server does not know.');
+    case 'invalid_transition':
+      return t('This change of status is not allowed.');
+    case 'consent_required':
+    case 'sensitive_consent_required':
+      return t('The consent needed for this is missing.');
+    case 'contact_required':
+      return t('A phone number or an e-mail address is needed.');
+    default:
+      return t('The server refused this change ({code}).', { code: code || '?' });
+  }
+}
+
+/** What a mutation was, in words. @param {string} name */
+export function mutationLabel(name) {
+  /** @type {Record<string, () => string>} */
+  const labels = {
+    'lead.create': () => t('New lead'),
+    'lead.patch': () => t('Lead changed'),
+    'lead.delete': () => t('Lead deleted'),
+    'interaction.add': () => t('Interaction logged'),
+    'interaction.void': () => t('Interaction cancelled'),
+    'followup.create': () => t('Follow-up scheduled'),
+    'followup.patch': () => t('Follow-up changed'),
+    'followup.delete': () => t('Follow-up removed'),
+    'session.create': () => t('Session started'),
+    'session.patch': () => t('Session changed'),
+    'tally.add': () => t('Tally'),
+    'venue.create': () => t('New place'),
+    'venue.patch': () => t('Place visited'),
+  };
+  return (labels[name] ?? (() => name))();
+}
+
+/** A value as the agent typed it (lists joined, nothing shown as "—"). @param {unknown} value */
+export function shown(value) {
+  if (value === null || value === undefined || value === '') return h('span', { class: 'muted' }, '—');
+  return Array.isArray(value) ? value.join(', ') : String(value);
+}

@@ -210,7 +210,7 @@ def main() -> int:
     finally:
         for server in servers:
             server.stop()
-    report(args, stats, check, idle, sampler.samples, server_errors)
+    report(acked.get("flood", {}), args, stats, check, idle, sampler.samples, server_errors)
     database.drop()
     return 0
 
@@ -229,6 +229,7 @@ def _rss_rows(
 
 
 def report(
+    flood: dict[str, int],
     args: argparse.Namespace,
     stats: list[dict[str, str]],
     check: dict[str, int],
@@ -253,6 +254,7 @@ def report(
     print()
     print_table(["records", "n"], [[k, v] for k, v in check.items()])
     print(f"\nserver errors logged (unhandled): {server_errors}")
+    print(f"flooder's answers by status: {flood}")
     print("\nRSS per instance (MB, largest process):")
     names = list(idle)
     print_table(["time", *names], _rss_rows(idle, samples))

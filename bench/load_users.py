@@ -26,7 +26,7 @@ HOSTS: list[str] = CONFIG["hosts"]
 _turn = itertools.count()
 _agents = iter(CONFIG["agents"])
 _coordinators = itertools.cycle(CONFIG["coordinators"])
-ACKED: dict[str, list[str]] = {"lead": [], "interaction": []}
+ACKED: dict[str, Any] = {"lead": [], "interaction": [], "flood": {}}
 SHA = "a" * 64
 
 
@@ -233,6 +233,8 @@ class Flooder(HttpUser):
             headers={"Accept": "application/json", "X-Forwarded-For": "192.0.2.66"},
             catch_response=True,
         ) as r:
+            flood = ACKED["flood"]
+            flood[str(r.status_code)] = flood.get(str(r.status_code), 0) + 1
             if r.status_code in (200, 422, 429):
                 r.success()
             else:

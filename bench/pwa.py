@@ -117,7 +117,8 @@ def weights(responses: list[Any], base: str) -> dict[str, Any]:
                 "path": r.url.removeprefix(base),
                 "bytes": len(body),
                 "gzip9": len(gzip.compress(body, compresslevel=9)),
-                "wire": sizes["responseBodySize"],
+                # -1 when the service worker answered (nothing crossed the network)
+                "wire": max(0, sizes["responseBodySize"]),
             }
         )
     return out

@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from api.audit.models import AuditEvent
+from api.db import begin_write
 from api.privacy.pseudonym import pseudonym
 from api.users.service import Actor
 
@@ -27,7 +28,12 @@ def record(
     row_count: int | None = None,
 ) -> None:
     """Add one audit row and commit it on its own (a view is audited even if nothing else
-    is written in the request)."""
+    is written in the request).
+
+    As a writer from the start: on SQLite the request's read transaction cannot be upgraded
+    while another request writes (concurrent detail views failed with "database is locked",
+    found by bench/api_reads.py), so it is ended and a write transaction waits its turn."""
+    begin_write(session)
     session.add(
         AuditEvent(
             actor_id=actor.id if actor else None,

@@ -75,6 +75,13 @@ class Lead(SQLModel, table=True):
     unreachable_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     first_contact_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Whole days spent in a stage before reaching the next one (new: first touch →
+    # contacted; applied: → first decision), kept by the same triggers, so the funnel's
+    # medians group small integers instead of parsing times (migration "days in stage").
+    days_in_new: int | None = None
+    days_in_contacted: int | None = None
+    days_in_qualified: int | None = None
+    days_in_applied: int | None = None
 
 
 class Consent(SQLModel, table=True):

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, inspect, make_url, text
 from sqlmodel import Session, col, select
 
 from api import migrate
+from api.audit import service as audit
 from api.config import Settings, get_settings
 from api.db import begin_write, check_durability, get_engine, make_engine
 from api.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
@@ -250,6 +251,8 @@ def cmd_users_set_active(args: argparse.Namespace) -> int:
     with _engine(Settings()) as engine, Session(engine) as session:
         user = _user_by_email(session, args.email)
         user = user_service.set_user_active(session, user_id=user.id, active=args.active)
+        action = "user.enable" if user.is_active else "user.disable"
+        audit.record(session, actor=None, action=action, object_type="user", object_ref=user.id)
         print(f"{user.email} is now {'enabled' if user.is_active else 'disabled'}.")
     return 0
 
@@ -290,6 +293,9 @@ def cmd_devices_revoke(args: argparse.Namespace) -> int:
         raise CommandError(f"not a device id: {args.device_id}") from exc
     with _engine(Settings()) as engine, Session(engine) as session:
         device = user_service.revoke_device(session, device_id=device_id, wipe=args.wipe)
+        audit.record(
+            session, actor=None, action="device.revoke", object_type="device", object_ref=device_id
+        )
         wiped = " and will delete its local data" if device.wipe_requested else ""
         print(f"Device {device.id} ({device.name}) is revoked{wiped}.")
     return 0

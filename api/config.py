@@ -59,11 +59,25 @@ class Settings(BaseSettings):
     # empty: the oldest team.
     intake_team: str = ""
     tombstone_horizon_days: int = Field(default=90, ge=90)
+    # Retention (privacy-security.md, policy): leads with no activity for this long, and
+    # self-intakes nobody answered for this long, are erased by `terrain purge`.
+    retention_inactive_days: int = Field(default=365, ge=30)
+    retention_unanswered_intake_days: int = Field(default=183, ge=30)
+    # How often `serve` runs the purge by itself (0: never; run `terrain purge` from cron).
+    purge_interval_h: float = Field(default=24, ge=0)
+    # Erasures are also appended here, outside the database, so that they are replayed
+    # after restoring a backup taken before them. Default: DATA_DIR/erasures.jsonl.
+    erasure_log: Path | None = None
+    # Days to answer a data-subject request (GDPR Art. 12(3): one month).
+    privacy_request_days: int = Field(default=30, ge=1)
 
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'terrain.sqlite3').resolve()}"
+
+    def resolved_erasure_log(self) -> Path:
+        return self.erasure_log or self.data_dir / "erasures.jsonl"
 
     def vapid_key_file(self) -> Path:
         return self.push_keys_path or self.data_dir / "vapid_private_key.pem"

@@ -93,6 +93,14 @@ def get_engine() -> Engine:
     return make_engine(settings.resolved_database_url(), echo=settings.sql_echo)
 
 
+def reset_engine() -> None:
+    """Forget the process's engine after its settings changed (tests, CLI): dispose it first,
+    so its pooled connections close now instead of whenever the garbage collector finds them."""
+    if get_engine.cache_info().currsize:
+        get_engine().dispose()
+    get_engine.cache_clear()
+
+
 def begin_write(session: Session) -> None:
     """Start the session's transaction as a writer (BEGIN IMMEDIATE on SQLite).
 

@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from api import migrate
 from api.config import Settings, get_settings
-from api.db import get_engine, get_session, make_engine
+from api.db import get_engine, get_session, make_engine, reset_engine
 from api.main import create_app
 from api.users import service as user_service
 from api.users.models import Organisation, Team, TeamMember, User
@@ -109,7 +109,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     os.environ["TERRAIN_DATABASE_URL"] = database_url
     os.environ["TERRAIN_DATA_DIR"] = str(data_dir)
     get_settings.cache_clear()
-    get_engine.cache_clear()
+    reset_engine()
     yield get_settings()
     get_engine().dispose()
     for key, value in saved.items():
@@ -118,7 +118,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         else:
             os.environ[key] = value
     get_settings.cache_clear()
-    get_engine.cache_clear()
+    reset_engine()
 
 
 @pytest.fixture(scope="session")

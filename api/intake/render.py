@@ -8,19 +8,21 @@ its client token changes per request (the page stays cheap under load, P9).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 
 import i18n
 from api.config import get_settings
 from api.intake import form
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+ICONS = Path(__file__).resolve().parents[2] / "pwa" / "intake" / "icons"
 TOKEN_SLOT = "@@token@@"
 
 _env = jinja2.Environment(
@@ -37,6 +39,23 @@ def notice() -> form.Notice:
     """The controller named in the privacy notice (settings)."""
     settings = get_settings()
     return form.Notice(settings.organisation_name, settings.privacy_contact)
+
+
+@cache
+def icon_sprite() -> Markup:
+    """Every answer icon as a <symbol> in the page itself: one request instead of two dozen
+    on a slow phone connection. The files stay the source (the agent app loads them)."""
+    symbols = []
+    for path in sorted(ICONS.glob("*.svg")):
+        svg = path.read_text(encoding="utf-8")
+        inner = svg[svg.index(">") + 1 : svg.rindex("</svg>")]
+        symbols.append(f'<symbol id="i-{path.stem}" viewBox="0 0 24 24">{inner}</symbol>')
+    # The strokes come from the `.icon` style, inherited through <use>.
+    return Markup(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="sprite" aria-hidden="true">'
+        + "".join(symbols)
+        + "</svg>"
+    )
 
 
 @dataclass(frozen=True)
@@ -62,6 +81,7 @@ class Page:
             "texts": definition["texts"],
             "definition": definition,
             "code": self.code,
+            "icon_sprite": icon_sprite(),
             "form_href": self.href(self.lang, "intake"),
             "languages": [
                 {

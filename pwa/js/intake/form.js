@@ -138,9 +138,10 @@ function restore(form, body) {
   }
 }
 
-/** Errors beside each question and summarised at the top, as the server-rendered page has them.
+/** Errors beside each question and, for a whole form, summarised at the top, as the
+ * server-rendered page has them (a single step's check needs no summary).
  * @param {HTMLFormElement} form @param {Record<string, string>} fields @param {Record<string, any>} texts */
-function showErrors(form, fields, texts) {
+function showErrors(form, fields, texts, summarise = true) {
   for (const old of form.querySelectorAll('.error, .summary')) old.remove();
   for (const bad of form.querySelectorAll('[aria-invalid]')) bad.removeAttribute('aria-invalid');
   const summary = document.createElement('div');
@@ -173,8 +174,12 @@ function showErrors(form, fields, texts) {
     item.append(link);
     list.append(item);
   }
-  form.prepend(summary);
-  summary.focus();
+  if (summarise) {
+    form.prepend(summary);
+    summary.focus();
+  } else {
+    /** @type {HTMLElement | null} */ (form.querySelector('[aria-invalid=true]'))?.focus();
+  }
 }
 
 /** One question per screen on small screens: Back / Next and "Question n of total".
@@ -251,6 +256,6 @@ function checkStep(step, form, texts) {
     for (const old of step.querySelectorAll('.error')) old.remove();
     return true;
   }
-  showErrors(form, fields, texts);
+  showErrors(form, fields, texts, false);
   return false;
 }

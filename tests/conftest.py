@@ -33,6 +33,9 @@ from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Playwright
 
+# The log canaries watch every test (PD-7).
+pytest_plugins = ["tests.support.logcanary"]
+
 PG_URL = os.environ.get("TERRAIN_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 PASSWORD = "correct horse battery"

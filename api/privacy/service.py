@@ -142,7 +142,7 @@ def replay_erasures(session: Session, *, settings: Settings, actor: System) -> i
     erased = erased_subjects(session, settings)
     if not erased:
         return 0
-    live = session.execute(select(Lead.id).where(col(Lead.erased_at).is_(None))).scalars()
+    live = session.execute(select(col(Lead.id)).where(col(Lead.erased_at).is_(None))).scalars()
     back = [lead_id for lead_id in live if pseudonym(lead_id) in erased]
     session.rollback()
     for start in range(0, len(back), 100):

@@ -12,7 +12,7 @@ from api.vocab import Role
 
 @dataclass(frozen=True)
 class System:
-    reason: str  # retention | self | restore
+    reason: str  # retention | self | restore | request
     id: uuid.UUID | None = None
     role: Role = Role.admin
     team_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)
@@ -21,3 +21,5 @@ class System:
 RETENTION = System("retention")
 SELF_SERVICE = System("self")
 RESTORE = System("restore")
+# The server's operator at the command line, acting on a person's request.
+OPERATOR = System("request")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import shutil
 import sqlite3
@@ -23,10 +24,15 @@ from sqlalchemy import Engine, inspect, make_url, text
 from sqlmodel import Session, col, select
 
 from api import migrate
+from api.audit import service as audit
 from api.config import Settings, get_settings
 from api.db import begin_write, check_durability, get_engine, make_engine
 from api.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
 from api.errors import AppError
+from api.privacy import commands as privacy_commands
+from api.privacy import service as privacy_service
+from api.privacy.models import Erasure
+from api.privacy.system import RESTORE
 from api.push import keys as push_keys
 from api.push.forget import forget_all
 from api.users import service as user_service
@@ -113,9 +119,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"\n  Open Terrain at {base_url}\n")
     sys.stdout.flush()
 
+    if not args.demo:
+        # The workers (new processes) read it: they run the daily retention purge.
+        os.environ["TERRAIN_RUN_JOBS"] = "true"
+    if args.forwarded_allow_ips is not None:
+        # One setting for the client address everywhere (rate limits, throttle, logs).
+        os.environ["TERRAIN_TRUSTED_PROXIES"] = args.forwarded_allow_ips
+    get_settings.cache_clear()
+    settings = get_settings()
     import uvicorn
 
-    from api.logs import uvicorn_log_config
+    from api.logs import log_config
 
     uvicorn.run(
         "api.main:create_app",
@@ -123,11 +137,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        # X-Forwarded-For is judged by the app (TERRAIN_TRUSTED_PROXIES), never by uvicorn.
+        # X-Forwarded-For/-Proto are judged by the app (api/proxies.py), never by uvicorn.
         proxy_headers=False,
         server_header=False,
+        access_log=False,  # the app writes its own access line (api/logs.py)
         log_level=args.log_level,
-        log_config=uvicorn_log_config(),
+        log_config=log_config(json_lines=settings.json_logs(), level=args.log_level),
     )
     return 0
 
@@ -250,6 +265,8 @@ def cmd_users_set_active(args: argparse.Namespace) -> int:
     with _engine(Settings()) as engine, Session(engine) as session:
         user = _user_by_email(session, args.email)
         user = user_service.set_user_active(session, user_id=user.id, active=args.active)
+        action = "user.enable" if user.is_active else "user.disable"
+        audit.record(session, actor=None, action=action, object_type="user", object_ref=user.id)
         print(f"{user.email} is now {'enabled' if user.is_active else 'disabled'}.")
     return 0
 
@@ -290,6 +307,9 @@ def cmd_devices_revoke(args: argparse.Namespace) -> int:
         raise CommandError(f"not a device id: {args.device_id}") from exc
     with _engine(Settings()) as engine, Session(engine) as session:
         device = user_service.revoke_device(session, device_id=device_id, wipe=args.wipe)
+        audit.record(
+            session, actor=None, action="device.revoke", object_type="device", object_ref=device_id
+        )
         wiped = " and will delete its local data" if device.wipe_requested else ""
         print(f"Device {device.id} ({device.name}) is revoked{wiped}.")
     return 0
@@ -429,6 +449,28 @@ def restore_database(url: str, backup: Path, *, force: bool = False) -> None:
     subprocess.run([*command, f"--dbname={dsn}", str(backup)], env=env, check=True)
 
 
+def keep_erasures(settings: Settings, url: str) -> None:
+    """Copy the erasure ledger of the database about to be replaced into the log file, so
+    that restoring an older backup cannot bring those people back."""
+    engine = make_engine(url)
+    try:
+        if "erasure" not in inspect(engine).get_table_names():
+            return
+        with Session(engine) as session:
+            in_db = set(session.execute(select(Erasure.subject)).scalars())
+        privacy_service.append_erasure_log(settings, sorted(in_db - _logged(settings)))
+    finally:
+        engine.dispose()
+
+
+def _logged(settings: Settings) -> set[str]:
+    path = settings.resolved_erasure_log()
+    if not path.exists():
+        return set()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {json.loads(line)["subject"] for line in lines if line.strip()}
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     settings = Settings()
     url = settings.resolved_database_url()
@@ -446,11 +488,17 @@ def cmd_restore(args: argparse.Namespace) -> int:
     settings = Settings()
     settings.ensure_data_dir()
     url = settings.resolved_database_url()
+    # Erasures the database being replaced knows of go to the ledger file first.
+    keep_erasures(settings, url)
     restore_database(url, Path(args.backup), force=args.force)
     # A backup from an older release is brought up to date.
     with _engine(settings) as engine:
         check_durability(engine)
+        with Session(engine) as session:
+            again = privacy_service.replay_erasures(session, settings=settings, actor=RESTORE)
     print(f"Restored {args.backup} into the {url.split(':', 1)[0]} database.")
+    if again:
+        print(f"Erased again {again} people erased after this backup was made.")
     return 0
 
 
@@ -474,6 +522,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        metavar="IPS",
+        help="comma-separated load balancer addresses whose X-Forwarded-For/-Proto are "
+        "believed (sets TERRAIN_TRUSTED_PROXIES)",
     )
     serve.set_defaults(func=cmd_serve)
 
@@ -541,6 +595,7 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("backup", type=Path)
     restore.add_argument("--force", action="store_true", help="replace a database that has data")
     restore.set_defaults(func=cmd_restore)
+    privacy_commands.add_commands(sub)
     return parser
 
 

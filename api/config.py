@@ -6,6 +6,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -50,6 +51,13 @@ class Settings(BaseSettings):
     # Comma-separated peers whose X-Forwarded-For we believe (the load balancer).
     trusted_proxies: str = ""
     sql_echo: bool = False
+    # production: no API docs, JSON log lines. development: docs at /api/docs, plain logs.
+    environment: Literal["development", "production"] = "development"
+    # "json" or "plain"; empty: JSON in production.
+    log_format: Literal["", "json", "plain"] = ""
+    # Origins (scheme://host[:port]) allowed to call the API from a browser; empty: only
+    # Terrain's own pages (no CORS headers at all). Never a wildcard.
+    cors_origins: str = ""
     # The data controller and its privacy contact, as the public privacy notice names them.
     organisation_name: str = "Terrain"
     privacy_contact: str = "privacy@terrain.example"
@@ -59,11 +67,32 @@ class Settings(BaseSettings):
     # empty: the oldest team.
     intake_team: str = ""
     tombstone_horizon_days: int = Field(default=90, ge=90)
+    # Retention (privacy-security.md, policy): leads with no activity for this long, and
+    # self-intakes nobody answered for this long, are erased by `terrain purge`.
+    retention_inactive_days: int = Field(default=365, ge=30)
+    retention_unanswered_intake_days: int = Field(default=183, ge=30)
+    # How often `serve` runs the purge by itself (0: never; run `terrain purge` from cron).
+    purge_interval_h: float = Field(default=24, ge=0)
+    # Set by `terrain serve` (not `--demo`) for its workers: run the daily jobs above.
+    run_jobs: bool = False
+    # Erasures are also appended here, outside the database, so that they are replayed
+    # after restoring a backup taken before them. Default: DATA_DIR/erasures.jsonl.
+    erasure_log: Path | None = None
+    # Days to answer a data-subject request (GDPR Art. 12(3): one month).
+    privacy_request_days: int = Field(default=30, ge=1)
+
+    def json_logs(self) -> bool:
+        return self.log_format == "json" or (
+            self.log_format == "" and self.environment == "production"
+        )
 
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'terrain.sqlite3').resolve()}"
+
+    def resolved_erasure_log(self) -> Path:
+        return self.erasure_log or self.data_dir / "erasures.jsonl"
 
     def vapid_key_file(self) -> Path:
         return self.push_keys_path or self.data_dir / "vapid_private_key.pem"

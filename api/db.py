@@ -41,7 +41,11 @@ def _sqlite_on_begin(conn: Any) -> None:
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 15}
+            url,
+            echo=echo,
+            # Database errors never carry the values (personal data) into logs.
+            hide_parameters=not echo,
+            connect_args={"check_same_thread": False, "timeout": 15},
         )
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
@@ -51,6 +55,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     return create_engine(
         url,
         echo=echo,
+        hide_parameters=not echo,
         pool_size=10,
         max_overflow=20,
         pool_pre_ping=True,
@@ -91,6 +96,14 @@ def get_engine() -> Engine:
     settings = get_settings()
     settings.ensure_data_dir()
     return make_engine(settings.resolved_database_url(), echo=settings.sql_echo)
+
+
+def reset_engine() -> None:
+    """Forget the process's engine after its settings changed (tests, CLI): dispose it first,
+    so its pooled connections close now instead of whenever the garbage collector finds them."""
+    if get_engine.cache_info().currsize:
+        get_engine().dispose()
+    get_engine.cache_clear()
 
 
 def begin_write(session: Session) -> None:

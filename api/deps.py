@@ -13,6 +13,7 @@ import i18n
 from api.config import Settings, get_settings
 from api.db import SessionDep
 from api.errors import NotAuthenticated, PermissionDenied
+from api.proxies import client_address
 from api.users import service as user_service
 from api.users.service import Actor
 from api.vocab import Role
@@ -62,17 +63,8 @@ AdminUser = Annotated[Actor, Depends(require_role(Role.admin))]
 
 
 def client_ip(request: Request) -> str:
-    """The caller's IP; X-Forwarded-For is believed only from a configured trusted proxy."""
-    settings = get_settings()
-    peer = request.client.host if request.client else "unknown"
-    trusted = {p.strip() for p in settings.trusted_proxies.split(",") if p.strip()}
-    forwarded = request.headers.get("x-forwarded-for")
-    if forwarded and peer in trusted:
-        # The right-most address not added by our own proxies is the real client.
-        for hop in reversed([h.strip() for h in forwarded.split(",") if h.strip()]):
-            if hop not in trusted:
-                return hop
-    return peer
+    """The caller's IP (api/proxies.py: X-Forwarded-For only from a trusted proxy)."""
+    return client_address(request.scope)
 
 
 ClientIP = Annotated[str, Depends(client_ip)]

@@ -8,6 +8,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import i18n
+from api.proxies import is_https
 
 LANGUAGE_COOKIE = "terrain_lang"
 # API documents without personal data that clients may keep and revalidate (ETag).
@@ -18,6 +19,14 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; manifest-src 'self'; worker-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+# Browser features Terrain never uses stay off for every page (and anything it embeds).
+PERMISSIONS = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=(), "
+    "browsing-topics=()"
 )
 
 
@@ -57,7 +66,9 @@ class LanguageAndHeadersMiddleware:
                 headers["X-Frame-Options"] = "DENY"
                 headers["Content-Language"] = i18n.get_language()
                 headers.append("Vary", "Accept-Language")
-                if self.https or scope.get("scheme") == "https":
+                headers["Permissions-Policy"] = PERMISSIONS
+                headers["Cross-Origin-Opener-Policy"] = "same-origin"
+                if self.https or is_https(scope):
                     headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
                 if path.startswith(CACHEABLE_API):
                     headers["Cache-Control"] = "no-cache"

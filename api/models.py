@@ -7,6 +7,7 @@ from api.intake.models import IntakeHit
 from api.interactions.models import Interaction
 from api.leads.models import Consent, Lead, LeadMarker
 from api.partners.models import Partner
+from api.privacy.models import Erasure, PrivacyRequest
 from api.push.models import PushOutbox, PushPreference, PushSubscription
 from api.referrals.models import Referral
 from api.sessions.models import OutreachSession, Tally
@@ -19,6 +20,7 @@ __all__ = [
     "AuditEvent",
     "Consent",
     "Device",
+    "Erasure",
     "Followup",
     "IntakeHit",
     "Interaction",
@@ -28,6 +30,7 @@ __all__ = [
     "Organisation",
     "OutreachSession",
     "Partner",
+    "PrivacyRequest",
     "PushOutbox",
     "PushPreference",
     "PushSubscription",

@@ -16,6 +16,8 @@ from api.interactions.router import router as interactions_router
 from api.leads.router import router as leads_router
 from api.outreach.router import router as outreach_router
 from api.partners.router import router as partners_router
+from api.privacy.public_router import router as privacy_public_router
+from api.privacy.router import router as privacy_router
 from api.push.router import router as push_router
 from api.referrals.router import router as referrals_router
 from api.reports.router import router as reports_router
@@ -46,6 +48,8 @@ def include_routers(app: FastAPI) -> None:
         outreach_router,
         i18n_router,
         intake_router,
+        privacy_router,
+        privacy_public_router,
         intake_pages_router,
         codes_router,
         codes_public_router,

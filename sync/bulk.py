@@ -237,3 +237,8 @@ def update_rows(
     if rows:
         w = _writer(table, conn.dialect.name)
         conn.exec_driver_sql(w.update_sql(names, key), w.update_params(names, key, rows))
+
+
+def delete_rows(conn: Connection, table: Table, key: str, keys: Sequence[Any]) -> None:
+    """Delete rows by key, in one statement."""
+    conn.execute(table.delete().where(table.c[key].in_(keys)))

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
 
+from sync.personal import Kind, tag
 from sync.sqltypes import UTCDateTime, utcnow
 
 
@@ -79,3 +80,12 @@ class SyncRejected(SQLModel, table=True):
     code: str = Field(max_length=60)
     detail: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+tag(
+    SyncConflict,
+    personal={"losing_value": Kind.copy, "winning_value": Kind.copy},
+    plain=("entity", "field", "kind", "losing_hlc", "winning_hlc", "resolution"),
+)
+tag(SyncRejected, personal={"args": Kind.copy}, plain=("name", "code", "detail"))
+tag(SyncClient, plain=("app_version",))

@@ -52,9 +52,11 @@ _rejected = table_of(SyncRejected)
 class Rejected(Exception):
     """The mutation is refused: stored in sync_rejected, acknowledged, never applied."""
 
-    def __init__(self, code: str, detail: str = "") -> None:
+    def __init__(self, code: str, detail: str = "", *, keep_args: bool = True) -> None:
         self.code = code
         self.detail = detail
+        # False: the stored rejection leaves the args out (they name an erased person).
+        self.keep_args = keep_args
         super().__init__(code)
 
 
@@ -530,7 +532,7 @@ class _RunContext:
             "user_id": self.user_id,
             "name": m.name[:60],
             "v": m.v,
-            "args": jsonable(m.args),
+            "args": jsonable(m.args) if rejected.keep_args else None,
             "code": rejected.code[:60],
             "detail": (rejected.detail or None) and rejected.detail[:500],
             "created_at": self.now,

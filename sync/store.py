@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
-from sync.bulk import insert_rows, select_by_keys, update_rows
+from sync.bulk import delete_rows, insert_rows, select_by_keys, update_rows
 
 Row = dict[str, Any]
 
@@ -38,6 +38,8 @@ class Entity:
 
 # "Not in this dict" (a unique object; None means "known not to exist").
 _MISSING: Row = {}
+# Undo marker of a delete (its key leaves the deleted set again).
+_DELETED: Row = {}
 # An undo record: (entity, key, previous row, previous new row, previous changed columns).
 _Undo = tuple[str, uuid.UUID, Any, Any, Any]
 
@@ -51,6 +53,7 @@ class Store:
         self._wanted: dict[str, set[uuid.UUID]] = {e.name: set() for e in entities}
         self._new: dict[str, dict[uuid.UUID, Row]] = {e.name: {} for e in entities}
         self._dirty: dict[str, dict[uuid.UUID, Row]] = {e.name: {} for e in entities}
+        self._deleted: dict[str, set[uuid.UUID]] = {e.name: set() for e in entities}
         self._journal: list[_Undo] | None = None
         self.queries = 0
 
@@ -130,6 +133,23 @@ class Store:
                 self._journal.append((entity, key, current, _MISSING, before))
             dirty[key] = dict(changes) if before is _MISSING else {**before, **changes}
 
+    def delete(self, entity: str, key: uuid.UUID) -> None:
+        """Remove a stored row for good (erasure: a tombstone would keep its values)."""
+        current = self.get(entity, key)
+        if current is None:
+            raise KeyError(f"{entity} {key} missing")
+        if key in self._new[entity]:
+            raise KeyError(f"{entity} {key} was inserted by this push")
+        before = self._dirty[entity].pop(key, _MISSING)
+        if self._journal is not None:
+            self._journal.append((entity, key, current, _DELETED, before))
+        self._rows[entity][key] = None
+        self._deleted[entity].add(key)
+
+    def loaded(self, entity: str) -> list[Mapping[str, Any]]:
+        """Every row of this entity the push holds (loaded or written), as it sees them."""
+        return [row for row in self._rows[entity].values() if row is not None]
+
     def written(self, entity: str) -> Iterator[Mapping[str, Any]]:
         """Rows inserted or changed so far (their current state)."""
         rows = self._rows[entity]
@@ -139,7 +159,10 @@ class Store:
                 yield row
 
     def count_written(self) -> int:
-        return sum(len(self._new[name]) + len(self._dirty[name]) for name in self.entities)
+        return sum(
+            len(self._new[name]) + len(self._dirty[name]) + len(self._deleted[name])
+            for name in self.entities
+        )
 
     # -- one mutation as a unit ----------------------------------------------------------
 
@@ -153,6 +176,11 @@ class Store:
         """Undo every change since begin(), newest first."""
         for entity, key, row, new, dirty in reversed(self._journal or []):
             self._rows[entity][key] = row
+            if new is _DELETED:
+                self._deleted[entity].discard(key)
+                if dirty is not _MISSING:
+                    self._dirty[entity][key] = dirty
+                continue
             for target, value in ((self._new[entity], new), (self._dirty[entity], dirty)):
                 if value is _MISSING:
                     target.pop(key, None)
@@ -163,8 +191,12 @@ class Store:
     # -- to the database -----------------------------------------------------------------
 
     def flush(self, *, version: int, now: datetime) -> None:
-        """Write inserts then updates, entity by entity in declaration order (parents
-        first, so foreign keys hold at every statement)."""
+        """Write deletes (children first), then inserts and updates entity by entity in
+        declaration order (parents first), so foreign keys hold at every statement."""
+        for entity in reversed(self.entities.values()):
+            gone = self._deleted[entity.name]
+            if gone:
+                delete_rows(self._conn, entity.table, entity.key, sorted(gone))
         for entity in self.entities.values():
             new = self._new[entity.name]
             if new:

@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from api import migrate
 from api.config import Settings, get_settings
-from api.db import get_engine, get_session, make_engine
+from api.db import get_engine, get_session, make_engine, reset_engine
 from api.main import create_app
 from api.users import service as user_service
 from api.users.models import Organisation, Team, TeamMember, User
@@ -32,6 +32,9 @@ from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Playwright
+
+# The log canaries watch every test (PD-7).
+pytest_plugins = ["tests.support.logcanary"]
 
 PG_URL = os.environ.get("TERRAIN_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -109,7 +112,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     os.environ["TERRAIN_DATABASE_URL"] = database_url
     os.environ["TERRAIN_DATA_DIR"] = str(data_dir)
     get_settings.cache_clear()
-    get_engine.cache_clear()
+    reset_engine()
     yield get_settings()
     get_engine().dispose()
     for key, value in saved.items():
@@ -118,7 +121,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         else:
             os.environ[key] = value
     get_settings.cache_clear()
-    get_engine.cache_clear()
+    reset_engine()
 
 
 @pytest.fixture(scope="session")

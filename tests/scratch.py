@@ -24,7 +24,7 @@ from sqlalchemy import make_url, text
 
 from api import migrate
 from api.config import get_settings
-from api.db import get_engine, make_engine
+from api.db import make_engine, reset_engine
 from api.main import create_app
 
 PG_URL = os.environ.get("TERRAIN_TEST_DATABASE_URL")
@@ -170,7 +170,7 @@ def app_in_thread(
     os.environ["TERRAIN_DATABASE_URL"] = database_url
     os.environ["TERRAIN_DATA_DIR"] = str(data_dir)
     get_settings.cache_clear()
-    get_engine.cache_clear()
+    reset_engine()
     app = create_app()
     if prepare is not None:
         prepare(app)
@@ -191,11 +191,11 @@ def app_in_thread(
     finally:
         server.should_exit = True
         thread.join(timeout=20)
-        get_engine().dispose()
+        reset_engine()
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
         get_settings.cache_clear()
-        get_engine.cache_clear()
+        reset_engine()

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
+from sync.personal import tag
 from sync.sqltypes import UTCDateTime, utcnow
 
 
@@ -21,3 +22,7 @@ class AuditEvent(SQLModel, table=True):
     # An id (a UUID is not personal by itself) or a pseudonymous hash after erasure.
     object_ref: str | None = Field(default=None, max_length=64)
     row_count: int | None = None
+
+
+# Object references of people are pseudonyms (api/privacy/pseudonym.py).
+tag(AuditEvent, plain=("action", "object_type", "object_ref"))

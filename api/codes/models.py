@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
+from sync.personal import tag
 from sync.sqltypes import UTCDateTime, utcnow
 
 
@@ -30,3 +31,7 @@ class AttributionCode(SQLModel, table=True):
     created_by: uuid.UUID | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     disabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+# A label names a flyer, a session or a campaign (never a prospect).
+tag(AttributionCode, plain=("code", "kind", "campaign", "label", "language"))

@@ -13,9 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Integer,
     Select,
-    cast,
     func,
     literal,
     null,
@@ -117,41 +115,13 @@ def month_of(column: Any, months: Sequence[str]) -> ColumnElement[Any]:
     return sql_case(*whens, else_=null())
 
 
-def whole_days(start: Any, end: Any, dialect: str) -> ColumnElement[int]:
-    """Whole days from start to end, counted on whole seconds (0 when end comes first)."""
-    if dialect == "sqlite":
-        seconds: Any = cast(func.strftime("%s", end), Integer) - cast(
-            func.strftime("%s", start), Integer
-        )
-    else:
-        seconds = cast(func.floor(func.extract("epoch", end)), Integer) - cast(
-            func.floor(func.extract("epoch", start)), Integer
-        )
-    return sql_case((seconds < 0, 0), else_=seconds // 86400)
-
-
-def _decision_at() -> ColumnElement[Any]:
-    financed, coached = col(Lead.financed_at), col(Lead.coached_at)
-    return sql_case(
-        (financed.is_(None), coached),
-        (coached.is_(None), financed),
-        (financed < coached, financed),
-        else_=coached,
-    )
-
-
-_DURATION_ENDS: dict[str, tuple[Any, Any]] = {
-    "leads": (Lead.first_touch_at, Lead.contacted_at),
-    "contacted": (Lead.contacted_at, Lead.qualified_at),
-    "qualified": (Lead.qualified_at, Lead.applied_at),
+# Days in stage, kept per lead by the database (migration "days in stage").
+_DAYS = {
+    "leads": "days_in_new",
+    "contacted": "days_in_contacted",
+    "qualified": "days_in_qualified",
+    "applied": "days_in_applied",
 }
-
-
-def _duration(stage: str) -> tuple[Any, Any]:
-    if stage == "applied":
-        return col(Lead.applied_at), _decision_at()
-    start, end = _DURATION_ENDS[stage]
-    return col(start), col(end)
 
 
 def _lead_key(group_by: str | None, months: Sequence[str]) -> ColumnElement[Any]:
@@ -210,7 +180,6 @@ def funnel(
     session: Session, *, actor: Viewer, filters: LeadFilters, group_by: str | None = None
 ) -> Funnel:
     now = utcnow()
-    dialect = session.get_bind().dialect.name
     months = _months(session, filters)
     where = visible_where(actor, filters, now=now)
     key = _lead_key(group_by, months).label("g")
@@ -232,10 +201,9 @@ def funnel(
     histograms: dict[str | None, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
     parts = []
     for index, stage in enumerate(DURATION_STAGES):
-        start, end = _duration(stage)
-        days = whole_days(start, end, dialect).label("d")
-        part = select(key, literal(index).label("k"), days, func.count().label("n"))
-        part = _from_leads(part, group_by).where(*where, start.is_not(None), end.is_not(None))
+        days = _lead.c[_DAYS[stage]]
+        part = select(key, literal(index).label("k"), days.label("d"), func.count().label("n"))
+        part = _from_leads(part, group_by).where(*where, days.is_not(None))
         parts.append(part.group_by(key, days))
     for g, k, d, n in session.execute(union_all(*parts)):
         histograms[_key_text(g)][DURATION_STAGES[k]][int(d)] = n

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
+from sync.personal import Kind, tag
 from sync.sqltypes import UTCDateTime, utcnow
 
 
@@ -18,3 +19,6 @@ class IntakeHit(SQLModel, table=True):
     # A keyed hash of the client address: the table holds no IP address.
     client: str = Field(max_length=64)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+tag(IntakeHit, personal={"client": Kind.network})

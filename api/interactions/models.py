@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Index
 from sqlmodel import Field, SQLModel
 
+from sync.personal import Kind, tag
 from sync.sqltypes import UTCDateTime, utcnow
 
 
@@ -31,3 +32,10 @@ class Interaction(SQLModel, table=True):
     voided_by: uuid.UUID | None = Field(default=None, foreign_key="user.id")
     void_reason: str | None = Field(default=None, max_length=500)
     version: int = Field(default=0, sa_type=BigInteger)
+
+
+tag(
+    Interaction,
+    personal={"body": Kind.free_text, "void_reason": Kind.free_text},
+    plain=("kind", "channel", "from_status", "to_status"),
+)

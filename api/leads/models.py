@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index
 from sqlmodel import Field, SQLModel
 
+from sync.personal import Kind, tag
 from sync.sqltypes import UTCDateTime, utcnow
 
 
@@ -55,6 +56,9 @@ class Lead(SQLModel, table=True):
     version: int = Field(default=0, sa_type=BigInteger)
     field_hlc: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Set with deleted_at when the person was erased (api/privacy): the row is then a
+    # tombstone without personal data that phones still need, and can never be restored.
+    erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # Funnel progress, derived from the lead's interactions by database triggers (migration
     # "lead_progress"), never written by the app: whatever path writes a status change
     # (REST, sync push, merge, seed), the funnel reads one row per lead instead of its
@@ -71,6 +75,13 @@ class Lead(SQLModel, table=True):
     unreachable_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     first_contact_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Whole days spent in a stage before reaching the next one (new: first touch →
+    # contacted; applied: → first decision), kept by the same triggers, so the funnel's
+    # medians group small integers instead of parsing times (migration "days in stage").
+    days_in_new: int | None = None
+    days_in_contacted: int | None = None
+    days_in_qualified: int | None = None
+    days_in_applied: int | None = None
 
 
 class Consent(SQLModel, table=True):
@@ -87,6 +98,9 @@ class Consent(SQLModel, table=True):
     channel: str = Field(max_length=10)  # agent | self
     agent_id: uuid.UUID | None = Field(default=None, foreign_key="user.id")
     withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Which purposes were withdrawn (the latest withdrawal at withdrawn_at); NULL with a
+    # withdrawn_at: all of them.
+    withdrawn_purposes: list[str] | None = Field(default=None, sa_column=Column(JSON))
 
 
 class LeadMarker(SQLModel, table=True):
@@ -115,3 +129,45 @@ class LeadMarker(SQLModel, table=True):
     no_stable_income: str | None = Field(default=None, max_length=20)
     migrant_background: str | None = Field(default=None, max_length=20)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# Personal data (sync/personal.py): the access export and erasure are generated from this.
+tag(
+    Lead,
+    personal={
+        "first_name": Kind.identity,
+        "last_name": Kind.identity,
+        "phone": Kind.contact,
+        "email": Kind.contact,
+        "language": Kind.profile,
+        "commune": Kind.profile,
+        "postcode": Kind.profile,
+        "project_idea": Kind.free_text,
+        "sector": Kind.profile,
+        "project_stage": Kind.profile,
+        "needs": Kind.profile,
+        "call_time": Kind.profile,
+    },
+    plain=("channel", "campaign", "status", "field_hlc"),
+)
+tag(
+    Consent,
+    personal={"language": Kind.profile},
+    plain=("purposes", "text_version", "text_sha256", "channel", "withdrawn_purposes"),
+)
+tag(
+    LeadMarker,
+    personal={
+        name: Kind.sensitive
+        for name in (
+            "gender",
+            "age_band",
+            "single_parent",
+            "education_level",
+            "job_seeker",
+            "welfare_income",
+            "no_stable_income",
+            "migrant_background",
+        )
+    },
+)

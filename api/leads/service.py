@@ -81,7 +81,8 @@ def visible_lead(
 ) -> Lead:
     """The lead if the actor may see it; otherwise 404 whether or not it exists."""
     lead = session.get(Lead, lead_id, populate_existing=True)
-    if lead is None or not can_see_lead(actor, lead):
+    # An erased person's tombstone is gone for everyone (it cannot be restored either).
+    if lead is None or lead.erased_at is not None or not can_see_lead(actor, lead):
         raise NotFound()
     if lead.deleted_at is not None and not include_deleted:
         raise NotFound()

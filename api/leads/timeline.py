@@ -30,7 +30,5 @@ def lead_detail(session: Session, *, actor: Actor, lead_id: uuid.UUID) -> LeadDe
         consent=ConsentSummary.model_validate(consent) if consent else None,
     )
     # Each view of a person's detail is audited (privacy-security.md, Audit).
-    audit_service.record(
-        session, actor=actor, action="lead.view", object_type="lead", object_ref=lead.id
-    )
+    audit_service.record_person(session, actor=actor, action="lead.view", lead_id=lead.id)
     return detail

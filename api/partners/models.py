@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
+from sync.personal import Kind, tag
 from sync.sqltypes import UTCDateTime, utcnow
 
 
@@ -21,3 +22,11 @@ class Partner(SQLModel, table=True):
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# A partner's contact line may be a named person's.
+tag(
+    Partner,
+    personal={"email": Kind.contact, "phone": Kind.contact},
+    plain=("name", "kind", "city"),
+)

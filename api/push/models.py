@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from sqlalchemy import Column, ForeignKey, Index, Uuid
 from sqlmodel import Field, SQLModel
 
+from sync.personal import Kind, tag
 from sync.sqltypes import UTCDateTime, utcnow
 
 
@@ -76,3 +77,11 @@ class PushPreference(SQLModel, table=True):
     # The day whose digest was enqueued: at most one per day, across instances.
     last_digest_on: date | None = None
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# The endpoint is a capability of a staff member's phone; the keys encrypt their messages.
+tag(
+    PushSubscription,
+    personal={"endpoint": Kind.staff, "p256dh": Kind.staff, "auth": Kind.staff},
+)
+tag(PushOutbox, plain=("kind", "claimed_by"))

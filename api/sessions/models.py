@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
 
+from sync.personal import Kind, tag
 from sync.sqltypes import UTCDateTime, utcnow
 
 
@@ -48,3 +49,11 @@ class Tally(SQLModel, table=True):
     created_by: uuid.UUID | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     version: int = Field(default=0, sa_type=BigInteger)
+
+
+tag(
+    OutreachSession,
+    personal={"notes": Kind.free_text},
+    plain=("channel", "title", "commune", "neighbourhood", "field_hlc"),
+)
+tag(Tally, plain=("kind",))

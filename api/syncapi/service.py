@@ -54,7 +54,7 @@ def _app_error(exc: p.SyncError) -> AppError:
 _SQLITE_PUSH_LOCK = threading.Lock()
 
 
-def _writer_turn(session: Session) -> AbstractContextManager[Any]:
+def writer_turn(session: Session) -> AbstractContextManager[Any]:
     bind = session.get_bind()
     return _SQLITE_PUSH_LOCK if bind.dialect.name == "sqlite" else nullcontext()
 
@@ -72,7 +72,7 @@ def push(session: Session, *, actor: Actor, request: p.PushRequest) -> p.PushRes
     except p.SyncError as exc:
         raise _app_error(exc) from exc
     # Held from before BEGIN IMMEDIATE until the commit or rollback; released on any exit.
-    with _writer_turn(session):
+    with writer_turn(session):
         begin_write(session)
         try:
             conn = session.connection()

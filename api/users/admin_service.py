@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import delete, exists, func, or_
 from sqlmodel import Session, col, select
 
+from api.audit import service as audit
+from api.audit.models import AuditEvent
 from api.db import begin_write
 from api.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from api.partners.service import like_pattern
@@ -169,6 +171,12 @@ def update_user(session: Session, *, actor: Actor, user_id: uuid.UUID, data: Use
         _not_self(actor, user_id)
         user.role = str(data.role)
         access_changed = True
+        # Audited in the same transaction as the change itself.
+        session.add(
+            AuditEvent(
+                actor_id=actor.id, action="user.role", object_type="user", object_ref=str(user.id)
+            )
+        )
     if "team_ids" in given and data.team_ids is not None:
         access_changed |= _set_teams(session, user_id=user.id, team_ids=data.team_ids)
     if "name" in given and data.name is not None:
@@ -211,7 +219,10 @@ def set_user_active(session: Session, *, actor: Actor, user_id: uuid.UUID, activ
     if not active:
         _not_self(actor, user_id)
     _admin_target(session, actor=actor, user_id=user_id)
-    return service.set_user_active(session, user_id=user_id, active=active)
+    user = service.set_user_active(session, user_id=user_id, active=active)
+    action = "user.enable" if active else "user.disable"  # disabling revokes every device
+    audit.record(session, actor=actor, action=action, object_type="user", object_ref=user_id)
+    return user
 
 
 def set_password(session: Session, *, actor: Actor, user_id: uuid.UUID, password: str) -> None:
@@ -336,4 +347,7 @@ def revoke_device(
     if row is None:
         raise NotFound()
     device = service.revoke_device(session, device_id=device_id, wipe=wipe)
+    audit.record(
+        session, actor=actor, action="device.revoke", object_type="device", object_ref=device.id
+    )
     return device, row[1]

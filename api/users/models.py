@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
+from sync.personal import Kind, tag
 from sync.sqltypes import UTCDateTime, utcnow
 
 
@@ -74,3 +75,14 @@ class LoginFailure(SQLModel, table=True):
     account: str = Field(max_length=64)
     ip: str = Field(max_length=64)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+tag(Organisation, plain=("name",))
+tag(Team, plain=("name", "city"))
+tag(
+    User,
+    personal={"email": Kind.staff, "name": Kind.staff},
+    plain=("role", "password_hash", "language"),
+)
+tag(Device, personal={"name": Kind.staff}, plain=("token_hash",))
+tag(LoginFailure, personal={"account": Kind.network, "ip": Kind.network})

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
 
+from sync.personal import Kind, tag
 from sync.sqltypes import UTCDateTime, utcnow
 
 
@@ -30,3 +31,10 @@ class Venue(SQLModel, table=True):
     version: int = Field(default=0, sa_type=BigInteger)
     field_hlc: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+tag(
+    Venue,
+    personal={"notes": Kind.free_text},
+    plain=("name", "kind", "commune", "neighbourhood", "address", "field_hlc"),
+)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import exc, func, text
 from sqlmodel import Session, col, select
 
 from api.audit.models import AuditEvent
+from api.privacy.pseudonym import pseudonym
 from tests.conftest import World
 from tests.leads.helpers import create_lead
 
@@ -16,7 +19,10 @@ def _views(db: Session, lead_id: str) -> int:
     return db.execute(
         select(func.count())
         .select_from(AuditEvent)
-        .where(col(AuditEvent.action) == "lead.view", col(AuditEvent.object_ref) == lead_id)
+        .where(
+            col(AuditEvent.action) == "lead.view",
+            col(AuditEvent.object_ref) == pseudonym(uuid.UUID(lead_id)),
+        )
     ).scalar_one()
 
 
@@ -28,8 +34,11 @@ def test_each_detail_view_writes_exactly_one_audit_row(
     for n in (1, 2):
         assert client.get(f"/api/leads/{lead['id']}", headers=world.auth("coordinator")).is_success
         assert _views(db, lead["id"]) == n
-    row = db.execute(select(AuditEvent).where(col(AuditEvent.object_ref) == lead["id"])).scalars()
+    ref = pseudonym(uuid.UUID(lead["id"]))
+    row = db.execute(select(AuditEvent).where(col(AuditEvent.object_ref) == ref)).scalars()
     event = next(iter(row))
+    # The person is named by pseudonym, not by their lead id.
+    assert event.object_type == "person" and lead["id"] not in str(event.object_ref)
     assert event.actor_id == world.coordinator.id
     # No personal field is copied into the audit trail.
     assert lead["first_name"] not in " ".join(str(v) for v in event.model_dump().values())

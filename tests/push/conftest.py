@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from api.config import DEFAULT_PUSH_HOSTS, get_settings
-from api.db import get_engine
+from api.db import get_engine, reset_engine
 from api.main import create_app
 from api.push.keys import VapidKeys, pem_of, public_key_of
 from api.push.webpush import Sender
@@ -195,7 +195,7 @@ def push_env(
         saved = {k: os.environ.get(k) for k in keys}
         os.environ.update(keys)
         get_settings.cache_clear()
-        get_engine.cache_clear()
+        reset_engine()
         try:
             engine = get_engine()
             with Session(engine) as session:
@@ -219,4 +219,4 @@ def push_env(
                 else:
                     os.environ[k] = v
             get_settings.cache_clear()
-            get_engine.cache_clear()
+            reset_engine()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from api.syncapi.handlers import followups, interactions, leads, places
+from api.syncapi.handlers import consent, erase, followups, interactions, leads, places
 from sync.push import Registry
 
 
 def build_registry() -> Registry:
     registry = Registry()
-    for module in (leads, interactions, followups, places):
+    for module in (leads, interactions, followups, places, consent, erase):
         for mutator in module.MUTATORS:
             registry.add(mutator)
     return registry

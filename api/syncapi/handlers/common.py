@@ -82,6 +82,17 @@ def not_found() -> Rejected:
     return Rejected("not_found", "Not found.")
 
 
+def erased() -> Rejected:
+    """A change to an erased person: refused, and stored without its args (they would bring
+    back what was erased; a phone offline during the erasure still holds them)."""
+    return Rejected("erased", "This person's data was erased.", keep_args=False)
+
+
+def check_not_erased(row: Mapping[str, Any]) -> None:
+    if row.get("erased_at") is not None:
+        raise erased()
+
+
 def aware(value: datetime | None) -> datetime | None:
     """Times without a zone are taken as UTC (the database refuses naive times)."""
     if value is None or value.tzinfo is not None:

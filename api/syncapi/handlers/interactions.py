@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from api.fields import OptText4000
 from api.syncapi.entities import INTERACTION, LEAD
-from api.syncapi.handlers.common import actor_of, not_found, validate
+from api.syncapi.handlers.common import actor_of, check_not_erased, not_found, validate
 from api.syncapi.handlers.leads import visible_lead
 from api.syncapi.visibility import can_see_lead_row
 from api.validation import FieldProblem
@@ -91,6 +91,7 @@ def apply_void(ctx: Apply, p: VoidInteraction) -> None:
     lead = ctx.store.get(LEAD, row["lead_id"])
     if lead is None or not can_see_lead_row(actor, lead):
         raise not_found()
+    check_not_erased(lead)
     if actor.role == Role.agent and row["author_id"] != actor.id:
         raise Rejected("permission_denied", "Only its author or a coordinator can void this.")
     if row["voided_at"] is None:

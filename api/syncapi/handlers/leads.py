@@ -35,6 +35,7 @@ from api.syncapi.handlers.common import (
     PatchArgs,
     actor_of,
     aware,
+    check_not_erased,
     field_values,
     merge_fields,
     not_found,
@@ -82,6 +83,7 @@ def visible_lead(ctx: Apply, lead_id: uuid.UUID) -> Mapping[str, Any]:
     lead = ctx.store.get(LEAD, lead_id)
     if lead is None or not can_see_lead_row(actor_of(ctx), lead):
         raise not_found()
+    check_not_erased(lead)
     return lead
 
 
@@ -111,7 +113,7 @@ def patch_lead(
                     "channel": None,
                     "from_status": old_status,
                     "to_status": new_status,
-                    "author_id": actor_of(ctx).id,
+                    "author_id": ctx.actor.id,  # None: Terrain itself (api/privacy/system.py)
                     "voided_at": None,
                     "voided_by": None,
                     "void_reason": None,
@@ -179,6 +181,7 @@ def apply_create(ctx: Apply, p: CreateLead) -> None:
     else:
         if not can_see_lead_row(actor, lead):
             raise not_found()
+        check_not_erased(lead)
         patch_lead(ctx, lead, p.values, {})
     _consent(ctx, p, actor)
     _markers(ctx, p)

@@ -215,8 +215,9 @@ export async function lock(reason = null) {
   const closing = session;
   session = null;
   handoverLang = null;
-  await closing?.close();
+  // The PIN screen first: a sync pass under way may take a moment to end.
   drawLocked(reason);
+  await closing?.close();
 }
 
 /** Log out completely: the store is deleted (the caller checked for unsent changes). */

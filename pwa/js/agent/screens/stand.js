@@ -206,27 +206,25 @@ async function standMode(main, ctx, session) {
 function tallyControl(ctx, session, kind, start) {
   let count = start;
   const label = TALLY_LABELS[kind]();
-  const number = h('span', { class: 'tally-count', 'aria-hidden': 'true' }, String(count));
+  const number = h('span', { class: 'tally-count' }, String(count));
+  // The visible words are the button's name (WCAG 2.5.3); the rest is for screen readers.
   const plus = h(
     'button',
-    {
-      type: 'button',
-      class: 'tally-plus',
-      'aria-label': t('{what}: {n}. Add one.', { what: label, n: count }),
-      onclick: (/** @type {Event} */ e) => add(1, e.timeStamp),
-    },
+    { type: 'button', class: 'tally-plus', onclick: (/** @type {Event} */ e) => add(1, e.timeStamp) },
     number,
-    h('span', { class: 'tally-label', 'aria-hidden': 'true' }, label),
+    ' ',
+    h('span', { class: 'tally-label' }, label),
+    h('span', { class: 'visually-hidden' }, ` (${t('add one')})`),
   );
   const minus = h(
     'button',
     {
       type: 'button',
       class: 'tally-minus',
-      'aria-label': t('{what}: remove one', { what: label }),
       onclick: (/** @type {Event} */ e) => count > 0 && add(-1, e.timeStamp),
     },
     '−1',
+    h('span', { class: 'visually-hidden' }, ` ${label}`),
   );
   return h('div', { class: `tally tally-${kind}` }, plus, minus);
 
@@ -234,7 +232,6 @@ function tallyControl(ctx, session, kind, start) {
   async function add(delta, started) {
     count += delta;
     number.textContent = String(count);
-    plus.setAttribute('aria-label', t('{what}: {n}. Add one.', { what: label, n: count }));
     await ctx.mutate('tally.add', {
       id: newId(),
       session_id: session.id,

@@ -60,6 +60,8 @@ export async function renderToday(main, ctx) {
     ),
   );
   titled(t('Today'));
+  performance.mark('today-drawn');
+  ctx.data.warm();
   ctx.data.watch(() => ctx.isCurrent() && ctx.redraw());
 }
 

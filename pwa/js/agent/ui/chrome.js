@@ -90,7 +90,8 @@ function pillState(s) {
   if (s.syncing) return 'busy';
   if (s.error === 'offline' || s.error === 'network') return 'offline';
   if (s.error) return 'problem';
-  return s.pending ? 'waiting' : 'ok';
+  // "Synced" only once a pull has completed on this phone.
+  return s.pending || !s.lastSyncAt ? 'waiting' : 'ok';
 }
 
 /** @param {Status} s */
@@ -106,7 +107,7 @@ export function pillText(s) {
     case 'problem':
       return waiting ? `${t('Not synced')} · ${waiting}` : t('Not synced');
     case 'waiting':
-      return /** @type {string} */ (waiting);
+      return waiting || t('Not synced');
     default:
       return t('Synced');
   }

@@ -1,0 +1,2 @@
+"""Data-subject rights: access export, rectification, erasure, consent withdrawal, the
+register of requests, retention, the audit trail's pseudonyms."""

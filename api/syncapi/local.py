@@ -1,0 +1,120 @@
+"""Changes made on the server through the mutators: one or more mutations applied in one
+write transaction by the same engine as a push (the store, a new space version, field
+stamps, conflict records, pokes for phones), without a phone's client bookkeeping.
+
+Office screens, the CLI and Terrain itself (erasure, consent withdrawal, rectification,
+the retention purge) write a person's data this way, so there is one write path
+(CONTRACTS.md C). A refused mutation is an error here and the transaction is rolled back:
+nothing is written, not even a rejection record.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import insert
+from sqlmodel import Session
+
+from api.clock import server_clock
+from api.db import begin_write
+from api.errors import AppError, InvalidInput, NotFound, PermissionDenied
+from api.syncapi.entities import ENTITIES
+from api.syncapi.handlers import REGISTRY
+from api.syncapi.handlers.common import invalid
+from api.syncapi.service import writer_turn
+from api.syncapi.visibility import topics_of
+from sync import events
+from sync.models import SyncConflict
+from sync.push import Apply, Mutator, Rejected, jsonable
+from sync.space import bump_version
+from sync.sqltypes import table_of, utcnow
+from sync.store import Store
+
+# Conflicts recorded by server-side changes name this client (no phone has this id).
+SERVER_CLIENT = uuid.UUID("7e22a1f0-6c3b-4c55-9a53-2f0c1d5e9b10")
+_NOBODY = uuid.UUID(int=0)
+_conflict = table_of(SyncConflict)
+
+
+def as_error(rejected: Rejected) -> AppError:
+    """The REST answer to a refused mutation."""
+    if rejected.code in ("not_found", "erased"):
+        return NotFound(code=rejected.code)
+    if rejected.code == "permission_denied":
+        return PermissionDenied()
+    return InvalidInput(rejected.detail or None, code=rejected.code)
+
+
+def _parse(name: str, args: Mapping[str, Any]) -> tuple[Mutator[Any], Any]:
+    mutator = REGISTRY.get(name)
+    if mutator is None:
+        raise LookupError(f"no mutator {name}")
+    try:
+        return mutator, mutator.parse(args)
+    except Rejected as exc:
+        raise as_error(exc) from exc
+    except ValidationError as exc:
+        raise as_error(invalid(exc)) from exc
+
+
+def apply(
+    session: Session, *, actor: Any, mutations: Sequence[tuple[str, Mapping[str, Any]]]
+) -> int:
+    """Apply the mutations in order, all or none; returns the space version written."""
+    parsed = [_parse(name, args) for name, args in mutations]
+    with writer_turn(session):
+        begin_write(session)
+        try:
+            conn = session.connection()
+            version = bump_version(conn)
+            store = Store(conn, ENTITIES)
+            stamps = [server_clock.now() for _ in parsed]
+            for (mutator, p), stamp in zip(parsed, stamps, strict=True):
+                store.want(mutator.needs(p, stamp))
+            store.load()
+            for mutator, p in parsed:
+                if mutator.then is not None:
+                    store.want(mutator.then(p, store))
+            store.load()
+            now = utcnow()
+            conflicts: list[dict[str, Any]] = []
+            for (mutator, p), stamp in zip(parsed, stamps, strict=True):
+                ctx = Apply(store, actor, actor.id or _NOBODY, SERVER_CLIENT, 0, stamp, now)
+                mutator.apply(ctx, p)
+                conflicts.extend(_conflict_row(ctx, *c) for c in ctx.conflicts)
+            store.flush(version=version, now=now)
+            if conflicts:
+                conn.execute(insert(_conflict), conflicts)
+            topics = topics_of(store) if store.count_written() else set()
+            if topics and conn.dialect.name == "postgresql":
+                events.notify(conn, topics)
+            session.commit()
+        except Rejected as exc:
+            session.rollback()
+            raise as_error(exc) from exc
+        except BaseException:
+            session.rollback()
+            raise
+    if topics:
+        events.broadcaster.publish(topics)
+    return version
+
+
+def _conflict_row(ctx: Apply, entity: str, entity_id: uuid.UUID, c: Any) -> dict[str, Any]:
+    return {
+        "entity": entity,
+        "entity_id": entity_id,
+        "field": c.field,
+        "kind": c.kind,
+        "losing_value": jsonable(c.losing_value),
+        "losing_hlc": c.losing_hlc,
+        "winning_value": jsonable(c.winning_value),
+        "winning_hlc": c.winning_hlc,
+        "client_id": None,
+        "mutation_id": None,
+        "user_id": ctx.actor.id,
+        "created_at": ctx.now,
+    }

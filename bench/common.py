@@ -388,6 +388,7 @@ def consent_row(lead_id: uuid.UUID, person: Person, now: datetime) -> dict[str, 
         "channel": "agent",
         "agent_id": person.id,
         "withdrawn_at": None,
+        "withdrawn_purposes": None,
     }
 
 

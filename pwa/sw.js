@@ -27,6 +27,9 @@ const FORM_PATH = /^\/api\/intake\/form\/[a-z]{2}$/;
 
 const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 
+// Web Push: the push and notificationclick handlers (the push engineer's, contract B).
+importScripts('/js/sw/push.js');
+
 sw.addEventListener('install', (event) => {
   // Every file or nothing: a failed download leaves the old worker in charge.
   event.waitUntil(

@@ -37,12 +37,14 @@ DELIVERY: dict[Kind, Delivery] = {
 
 
 def url_for(kind: Kind, count: int, lead_id: uuid.UUID | None) -> str:
-    """The screen a click opens (hash routes of pwa/js/app/main.js)."""
+    """The screen a click opens: the agent app's hash routes (pwa/js/agent/app.js), or the
+    office's for what coordinators get (pwa/js/office/index.js)."""
     if kind is Kind.digest:
         return "/#/today"
+    base = "/#/office/leads" if kind is Kind.intake else "/#/leads"
     if count == 1 and lead_id is not None:
-        return f"/#/leads/{lead_id}"
-    return "/#/leads"
+        return f"{base}/{lead_id}"
+    return base
 
 
 def text_for(kind: Kind, count: int) -> str:

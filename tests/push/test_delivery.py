@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import UTC, timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from api.leads.rules import BRUSSELS
+from api.push import triggers
 from api.push.models import PushOutbox, PushPreference, PushSubscription
 from api.vocab import Role
 from tests.intake.helpers import answers, post_form, token_of
@@ -211,5 +213,37 @@ def test_a_self_intake_tells_the_teams_coordinators(push_env: PushEnv) -> None:
     [message] = env.receiver.received
     assert message.token == tokens["c"]  # the default queue is the oldest team, Brussels
     assert message.payload["type"] == "intake" and message.payload["count"] == 1
-    assert message.payload["url"].startswith("/#/leads/")
+    assert message.payload["url"].startswith("/#/office/leads/")
     assert "Amina" not in message.raw.decode() and "Benali" not in message.raw.decode()
+
+
+def test_a_lead_sent_back_tells_its_agent(push_env: PushEnv) -> None:
+    """The trigger the coordinators' "send back for more info" (issue 12) will call in its
+    transaction; until that lands, called here the way it will be."""
+    env = push_env
+    agent, coordinator = env.person(language="fr"), env.person(Role.coordinator)
+    token = env.subscribe(agent)
+    env.subscribe(coordinator)
+    lead = env.lead(agent)
+    with env.engine.begin() as conn:
+        triggers.lead_sent_back(
+            conn, lead_id=uuid.UUID(lead), agent_id=agent.id, actor_id=coordinator.id
+        )
+        triggers.lead_sent_back(  # an agent's own action notifies nobody
+            conn, lead_id=uuid.UUID(lead), agent_id=agent.id, actor_id=agent.id
+        )
+    with pytest.raises(RuntimeError), env.engine.begin() as conn:
+        triggers.lead_sent_back(
+            conn, lead_id=uuid.UUID(lead), agent_id=agent.id, actor_id=coordinator.id
+        )
+        raise RuntimeError("the change is refused: its push goes with it")
+    env.drain()
+    [message] = env.receiver.received
+    assert message.token == token
+    assert message.payload == {
+        "type": "sent_back",
+        "count": 1,
+        "url": f"/#/leads/{lead}",
+        "title": "Terrain",
+        "body": "1 contact vous a été renvoyé",
+    }

@@ -35,6 +35,7 @@ export class LocalData {
     this.#off = sync.on('change', () => {
       this.#lists.clear();
       this.#watcher?.();
+      this.warm();
     });
   }
 
@@ -69,6 +70,15 @@ export class LocalData {
     return found;
   }
 
+  /** Decrypt the lists the screens need most while the agent looks at Today. */
+  warm() {
+    const idle = /** @type {any} */ (globalThis).requestIdleCallback ?? ((/** @type {any} */ f) => setTimeout(f, 200));
+    idle(() => {
+      this.list('lead');
+      this.openFollowups();
+    });
+  }
+
   /** @param {string} type @param {string} id @returns {Promise<Rec | null>} */
   get(type, id) {
     return this.sync.get(type, id);
@@ -100,11 +110,14 @@ export class LocalData {
    * @returns {Promise<{followup: Rec, lead: Rec, overdue: boolean}[]>}
    */
   async dueFollowups() {
-    const [leads, followups] = await Promise.all([this.list('lead'), this.list('followup')]);
-    const byId = new Map(leads.map((l) => [l.id, l]));
     const today = brusselsToday();
-    return followups
-      .filter((f) => !f.done_at && f.due_on <= today)
+    const due = (await this.list('followup')).filter((f) => !f.done_at && f.due_on <= today);
+    // Only the leads with something due are read (not all 2,000: Today shows right after
+    // unlock, before the rest of the phone's data is decrypted).
+    const ids = [...new Set(due.map((f) => f.lead_id))];
+    const leads = await Promise.all(ids.map((id) => this.get('lead', id)));
+    const byId = new Map(leads.filter(Boolean).map((l) => [l.id, l]));
+    return due
       .map((f) => ({ followup: f, lead: byId.get(f.lead_id), overdue: f.due_on < today }))
       .filter(
         (x) =>

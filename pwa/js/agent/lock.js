@@ -130,6 +130,7 @@ export async function renderUnlock(main, options) {
   );
   document.title = [t('Locked'), 'Terrain'].join(' – ');
   pin.input.focus();
+  performance.mark('lock-ready'); // bench/pwa.py: a restart is interactive from here
   await showWarning(await failures(options.userId));
 
   /** @param {number} count */

@@ -148,10 +148,42 @@ async function onLogOut() {
   await draw();
 }
 
+/** What the PIN screen needs, fetched in parallel rather than import by import. */
+const AGENT_MODULES = [
+  'agent/app.js',
+  'agent/device.js',
+  'agent/idle.js',
+  'agent/lock.js',
+  'agent/pin.js',
+  'agent/session.js',
+  'agent/data.js',
+  'agent/ui/chrome.js',
+  'agent/ui/forms.js',
+  'agent/ui/time.js',
+  'sync/index.js',
+  'sync/client.js',
+  'sync/store.js',
+  'sync/crypto.js',
+  'sync/hlc.js',
+  'sync/ids.js',
+  'sync/mutators.js',
+  'sync/events.js',
+];
+
 async function start() {
+  // The worker and its precache start once the first screen is up: on a slow network
+  // they would otherwise compete with it for the bandwidth.
+  if (document.readyState === 'complete') setTimeout(watchForUpdates, 0);
+  else addEventListener('load', () => setTimeout(watchForUpdates, 0), { once: true });
+  const isAgentPhone = Boolean(localStorage.getItem(AGENT_KEY));
+  if (isAgentPhone) {
+    for (const path of [...AGENT_MODULES.map((m) => `/js/${m}`), '/vendor/idb/idb.js']) {
+      document.head.append(Object.assign(document.createElement('link'), { rel: 'modulepreload', href: path }));
+    }
+  }
+  const agentLoading = isAgentPhone ? agent() : null;
   const chosen = chosenLanguage();
   await setLanguage(chosen || DEFAULT_LANGUAGE);
-  watchForUpdates();
   whenSignedOut(async (detail) => {
     if (mode === 'agent') return;
     await forgetOffice();
@@ -159,10 +191,10 @@ async function start() {
     draw();
   });
   window.addEventListener('hashchange', () => draw());
-  if (localStorage.getItem(AGENT_KEY)) {
+  if (agentLoading) {
     // An agent's phone: the PIN opens it, no network needed.
     mode = 'agent';
-    (await agent()).resumeAgent(shell);
+    (await agentLoading).resumeAgent(shell);
     return;
   }
   if (isLoggedIn()) {

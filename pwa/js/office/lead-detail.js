@@ -15,6 +15,7 @@ import {
 } from '../app/vocab.js';
 import { h, notice, show, uid } from '../app/ui/dom.js';
 import { fullName } from './lead-list.js';
+import { leadExtras } from './lead-extra.js';
 
 /**
  * @typedef {{id: string, kind: string, occurred_at: string, body: string | null,
@@ -92,6 +93,7 @@ export async function renderLeadDetail(main, leadId, view, flash = null) {
           'div',
           { class: 'lead-column' },
           statusSection(lead, reload),
+          leadExtras(lead, reload),
           noteSection(lead, reload),
           timelineSection(lead.timeline, view.me.id),
         ),

@@ -255,7 +255,7 @@ export class Store {
         continue;
       }
       const next = await commit(tx, now, plan);
-      await meta.put({ ...next, rev: now.rev + 1 }, 'state');
+      meta.put({ ...next, rev: now.rev + 1 }, 'state'); // a failure fails tx.done
       await tx.done;
       return plan;
     }
@@ -369,13 +369,14 @@ export class Store {
           args: sealedArgs,
           createdAt: Date.now(),
         };
-        await tx.objectStore('outbox').add(entry);
+        const writes = [tx.objectStore('outbox').add(entry)];
         if (p.o) {
           const base = p.rec ?? { type, id, version: 0, s: null };
-          await tx
-            .objectStore('records')
-            .put({ ...base, o: p.o, dirty: p.rec?.dirty === 2 ? 2 : 1 });
+          writes.push(
+            tx.objectStore('records').put({ ...base, o: p.o, dirty: p.rec?.dirty === 2 ? 2 : 1 }),
+          );
         }
+        await Promise.all(writes);
         return { ...state, next: p.mid + 1, hlc: p.hlc };
       },
     );
@@ -537,8 +538,11 @@ export class Store {
       async (tx, state, p) => {
         const records = tx.objectStore('records');
         if (page.reset) await records.clear();
-        for (const k of p.dels) await records.delete(k);
-        for (const rec of p.puts) await records.put(rec);
+        // Queued at once, awaited together: one round trip for the page, not one per row.
+        await Promise.all([
+          ...p.dels.map((k) => records.delete(k)),
+          ...p.puts.map((rec) => records.put(rec)),
+        ]);
         return {
           ...state,
           cookie: page.cookie ?? null,
@@ -587,8 +591,10 @@ export class Store {
       },
       async (tx, state, p) => {
         const records = tx.objectStore('records');
-        for (const k of p.dels) await records.delete(k);
-        for (const rec of p.puts) await records.put(rec);
+        await Promise.all([
+          ...p.dels.map((k) => records.delete(k)),
+          ...p.puts.map((rec) => records.put(rec)),
+        ]);
         return state;
       },
     );

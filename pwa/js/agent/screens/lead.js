@@ -78,10 +78,11 @@ export async function renderLead(main, ctx, id) {
       flashBox(ctx.flash),
       attention(ctx, lead, mine, redraw),
       contactButtons(lead),
-      details(lead),
+      // In the street: call, note what happened, plan the next step; details below.
       followupSection(ctx, lead, followups.get(id) ?? [], redraw),
       interactionSection(ctx, lead, redraw),
       statusSection(ctx, lead, redraw),
+      details(lead),
       withdrawSection(ctx, lead, redraw),
       timelineSection(timeline, ctx.me.id),
     ),

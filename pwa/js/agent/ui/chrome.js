@@ -45,7 +45,8 @@ export function renderChrome(header, options) {
   header.classList.add('agent-header');
   if (!nav) {
     nav = h('nav', { class: 'tab-bar', id: 'tab-bar' });
-    document.body.appendChild(nav);
+    // Right under the top bar: fixed at the bottom on phones (css), a menu row on wide screens.
+    header.after(nav);
   }
   nav.setAttribute('aria-label', t('Main menu'));
   nav.hidden = false;
@@ -90,7 +91,8 @@ function pillState(s) {
   if (s.syncing) return 'busy';
   if (s.error === 'offline' || s.error === 'network') return 'offline';
   if (s.error) return 'problem';
-  return s.pending ? 'waiting' : 'ok';
+  // "Synced" only once a pull has completed on this phone.
+  return s.pending || !s.lastSyncAt ? 'waiting' : 'ok';
 }
 
 /** @param {Status} s */
@@ -106,7 +108,7 @@ export function pillText(s) {
     case 'problem':
       return waiting ? `${t('Not synced')} · ${waiting}` : t('Not synced');
     case 'waiting':
-      return /** @type {string} */ (waiting);
+      return waiting || t('Not synced');
     default:
       return t('Synced');
   }

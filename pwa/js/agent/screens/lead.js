@@ -83,8 +83,8 @@ export async function renderLead(main, ctx, id) {
       interactionSection(ctx, lead, redraw),
       statusSection(ctx, lead, redraw),
       details(lead),
-      withdrawSection(ctx, lead, redraw),
       timelineSection(timeline, ctx.me.id),
+      withdrawSection(ctx, lead, redraw),
     ),
   );
   titled(leadName(lead));

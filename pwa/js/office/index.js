@@ -9,6 +9,7 @@
  *   #/office/impact[?from&to]    the impact report       #/office/outreach     outreach overview
  *   #/office/referrals           referrals               #/office/conflicts    sync conflicts
  *   #/office/admin/<tab>         users, teams, devices, partners, venues
+ *   #/office/privacy             data-subject requests   #/office/audit[?filters] the audit trail
  */
 import { t } from '../app/i18n.js';
 import { forgetLists, routePath } from './common.js';
@@ -43,6 +44,8 @@ const SCREENS = /** @type {Record<string, () => Promise<(main: HTMLElement, view
   '/office/outreach': async () => (await import('./outreach.js')).renderOutreach,
   '/office/referrals': async () => (await import('./referrals.js')).renderReferrals,
   '/office/conflicts': async () => (await import('./conflicts.js')).renderConflicts,
+  '/office/privacy': async () => (await import('./privacy.js')).renderPrivacy,
+  '/office/audit': async () => (await import('./audit.js')).renderAudit,
 });
 
 /**
@@ -79,10 +82,10 @@ export async function renderOffice(main, route, view) {
 
 /**
  * The office menu for this person: [{href, label, current(route)}].
- * @param {Me} _me
+ * @param {Me} me
  * @returns {{href: string, label: string, matches: (route: string) => boolean}[]}
  */
-export function officeNav(_me) {
+export function officeNav(me) {
   /** @type {[string, string][]} */
   const items = [
     ['/office/leads', t('Leads')],
@@ -94,6 +97,10 @@ export function officeNav(_me) {
     ['/office/conflicts', t('Conflicts')],
     ['/office/admin', t('Administration')],
   ];
+  if (me.role === 'admin') {
+    // Data-subject requests and the audit trail (the API refuses them to anyone else).
+    items.push(['/office/privacy', t('Privacy requests')], ['/office/audit', t('Audit trail')]);
+  }
   return items.map(([path, label]) => ({
     href: `#${path}`,
     label,

@@ -15,6 +15,7 @@ import {
 } from '../app/vocab.js';
 import { h, notice, show, uid } from '../app/ui/dom.js';
 import { fullName } from './lead-list.js';
+import { consentPanel } from './lead-consent.js';
 import { leadExtras } from './lead-extra.js';
 
 /**
@@ -94,6 +95,7 @@ export async function renderLeadDetail(main, leadId, view, flash = null) {
           { class: 'lead-column' },
           statusSection(lead, reload),
           leadExtras(lead, reload),
+          consentPanel(lead, reload),
           noteSection(lead, reload),
           timelineSection(lead.timeline, view.me.id),
         ),

@@ -22,6 +22,7 @@ import { flashBox, leadName, pendingMark, section, statusBadge, titled } from '.
 import { chips, selectField, textField } from '../ui/forms.js';
 import { brusselsDay } from '../ui/time.js';
 import { FOLLOWUP_KINDS, INTERACTION_KINDS } from '../vocab.js';
+import { withdrawSection } from '../withdraw.js';
 
 /** Field labels, for details and conflicts. @type {Record<string, () => string>} */
 export const FIELD_LABELS = {
@@ -82,6 +83,7 @@ export async function renderLead(main, ctx, id) {
       interactionSection(ctx, lead, redraw),
       statusSection(ctx, lead, redraw),
       details(lead),
+      withdrawSection(ctx, lead, redraw),
       timelineSection(timeline, ctx.me.id),
     ),
   );

@@ -37,7 +37,16 @@ MARKERS = (
     "no_stable_income",
     "migrant_background",
 )
-PLAIN_GROUPS = ("channel", "commune", "agent", "team", "partner", "language", "cohort")
+PLAIN_GROUPS = (
+    "channel",
+    "commune",
+    "agent",
+    "team",
+    "partner",
+    "language",
+    "campaign",
+    "cohort",
+)
 GROUPS = PLAIN_GROUPS + MARKERS
 NOT_ANSWERED = "not_answered"
 SMALL_CELL = 5  # privacy-security.md: no cell under 5 people in marker breakdowns

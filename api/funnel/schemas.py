@@ -39,6 +39,7 @@ class GroupBy(StrEnum):
     team = "team"
     partner = "partner"
     language = "language"
+    campaign = "campaign"  # campaign or QR/short-link code (api/codes)
     cohort = "cohort"
     gender = "gender"
     age_band = "age_band"

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy import case as sql_case
 from sqlmodel import Session, col
 
+from api.codes.models import AttributionCode
 from api.funnel.rules import (
     DURATION_STAGES,
     EXITS,
@@ -305,7 +306,10 @@ def _total(
 
 
 def _label(session: Session, group_by: str | None, rows: list[FunnelRow]) -> None:
-    """Names for the groups that are ids (agents, teams, partners)."""
+    """Names for the groups that are ids (agents, teams, partners) or attribution codes."""
+    if group_by == "campaign":
+        _label_codes(session, rows)
+        return
     model: Any = {"agent": User, "team": Team, "partner": Partner}.get(group_by or "")
     if model is None:
         return
@@ -316,3 +320,17 @@ def _label(session: Session, group_by: str | None, rows: list[FunnelRow]) -> Non
     }
     for row in rows:
         row.label = names.get(row.key or "")
+
+
+def _label_codes(session: Session, rows: list[FunnelRow]) -> None:
+    """A QR/short-link code shows its label or campaign name; a campaign typed by hand is
+    its own name."""
+    keys = [row.key for row in rows if row.key]
+    found = session.execute(
+        select(
+            col(AttributionCode.code), col(AttributionCode.label), col(AttributionCode.campaign)
+        ).where(col(AttributionCode.code).in_(keys))
+    )
+    names = {code: label or campaign or code for code, label, campaign in found}
+    for row in rows:
+        row.label = names.get(row.key or "", row.key)

@@ -159,7 +159,7 @@ def withdraw_consent(
     """The person takes back some or all of their consent (consent.withdraw)."""
     _lead(session, lead_id)
     session.rollback()
-    args = {"lead_id": str(lead_id), "purposes": purposes}
+    args = {"id": str(lead_id), "purposes": purposes}
     local.apply(session, actor=actor, mutations=[("consent.withdraw", args)])
 
 

@@ -79,7 +79,9 @@ def test_an_agent_of_another_team_cannot_be_credited(client: TestClient, world: 
 def test_scan_language_switch_and_submission_reach_the_lead_and_funnel(
     client: TestClient, world: World, db: Session
 ) -> None:
-    code = create(client, world, kind="agent", agent_id=str(world.agent.id), language="ar").json()
+    code = create(
+        client, world, kind="agent", agent_id=str(world.agent.id), language="ar", label="Stand"
+    ).json()
     r = client.get(f"/q/{code['code'].lower()}", follow_redirects=False)
     assert r.status_code == 302
     assert r.headers["location"] == f"/ar/intake?c={code['code']}"
@@ -110,6 +112,16 @@ def test_scan_language_switch_and_submission_reach_the_lead_and_funnel(
     assert moved.status_code == 200, moved.text
     detail = client.get(f"/api/codes/{code['id']}", headers=world.auth("coordinator")).json()
     assert detail["funnel"] == {"contacted": 1}
+    # In the coordinators' funnel: a channel, and a group of its own.
+    by_channel = client.get("/api/funnel?group_by=channel", headers=world.auth("coordinator"))
+    channels = {g["key"]: g["counts"]["leads"] for g in by_channel.json()["groups"]}
+    assert channels == {"self_intake": 1}
+    by_code = client.get(
+        "/api/funnel?group_by=campaign&channel=self_intake", headers=world.auth("coordinator")
+    ).json()
+    [group] = by_code["groups"]
+    assert (group["key"], group["label"]) == (code["code"], "Stand")
+    assert group["counts"]["leads"] == 1 and group["counts"]["contacted"] == 1
 
 
 def test_unknown_and_disabled_codes_open_the_form_without_credit(

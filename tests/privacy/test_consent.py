@@ -48,7 +48,7 @@ def test_pd_1_withdrawal_from_the_phone_erases_the_markers(
     agent.pull()
     before = agent.of_type("lead")[str(lead_id)]["version"]
     assert db.get(LeadMarker, lead_id) is not None
-    args = {"lead_id": str(lead_id), "purposes": ["markers"]}
+    args = {"id": str(lead_id), "purposes": ["markers"]}
     assert (
         agent.push([agent.mutation("consent.withdraw", args)])["results"][0]["status"] == "applied"
     )

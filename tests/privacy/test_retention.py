@@ -90,3 +90,14 @@ def test_pd_5_retention_purges_exactly_the_stale_leads(
     retention.purge(db, settings=settings, now=later)
     db.expire_all()
     assert all(db.get(Lead, i) is None for i in expected)
+
+
+def test_pd_5_serve_runs_the_purge_by_itself(settings: Settings, engine: Any) -> None:
+    from api.privacy.daily import DailyPurge, start_daily_purge
+
+    assert start_daily_purge(engine, settings) is None  # only `terrain serve` turns it on
+    job = DailyPurge(engine, settings, first_run_s=3600)
+    report = job.run_once()
+    assert report is not None and report.erased_ids == []
+    job.start()
+    job.stop()  # stops at once, before its first run

@@ -10,6 +10,7 @@ lines are checked too.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 
 import pytest
@@ -17,6 +18,13 @@ import pytest
 from api.logs import JsonFormatter, RequestIdFilter
 from tests.support.canary import NAMES_AND_NUMBERS
 
+# Secrets that have a shape rather than a value: bearer tokens, push endpoints (capabilities
+# of a phone), the token of a person's consent link.
+SHAPES = re.compile(
+    r"bearer\s+[a-z0-9_\-]{20,}|fcm\.googleapis\.com/\S+|push\.services\.mozilla\.com/\S+"
+    r"|web\.push\.apple\.com/\S+|/consent/[a-z0-9_\-]{43}",
+    re.IGNORECASE,
+)
 APP_LOGGERS = ("terrain", "api", "sync", "i18n", "uvicorn", "fastapi", "starlette", "sqlalchemy")
 
 
@@ -46,6 +54,9 @@ class Catcher(logging.Handler):
         for canary in self.canaries:
             if canary.lower() in text:
                 self.hits.append((self.test, record.name, canary))
+        shape = SHAPES.search(text)
+        if shape:
+            self.hits.append((self.test, record.name, shape.group(0)[:40]))
 
 
 _catcher = Catcher()

@@ -40,8 +40,10 @@ from sync.store import Store
 
 
 class WithdrawArgs(BaseModel):
+    """`{id, purposes}`: `id` is the lead's (the phone files the change under that record)."""
+
     model_config = ConfigDict(extra="ignore")
-    lead_id: uuid.UUID
+    id: uuid.UUID
     purposes: list[ConsentPurpose] = Field(min_length=1, max_length=4)
 
 
@@ -53,7 +55,7 @@ class Withdraw:
 
 def parse_withdraw(args: Mapping[str, Any]) -> Withdraw:
     a = validate(WithdrawArgs, args)
-    return Withdraw(a.lead_id, frozenset(p.value for p in a.purposes))
+    return Withdraw(a.id, frozenset(p.value for p in a.purposes))
 
 
 def needs_withdraw(p: Withdraw, hlc: str) -> Iterator[Key]:

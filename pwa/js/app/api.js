@@ -117,6 +117,25 @@ export async function request(method, path, options = {}) {
 }
 
 /**
+ * A GET with the token whose body is not JSON (an export file): the Response as it is.
+ * @param {URL} url
+ */
+export async function authorizedFetch(url) {
+  /** @type {Record<string, string>} */
+  const headers = { 'Accept-Language': currentLanguage() };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  try {
+    return await fetch(url, { headers, cache: 'no-store' });
+  } catch {
+    throw new ApiError(
+      0,
+      'network',
+      t('Cannot reach the server. Check the connection and try again.'),
+    );
+  }
+}
+
+/**
  * Exchange e-mail and password for a token bound to a new "browser" device.
  * @param {string} email
  * @param {string} password

@@ -82,7 +82,7 @@ export async function renderHandover(main, ctx, lang) {
     const body = isMarkers ? markersStep() : steps[at]();
     const last = at === total - 1 || isMarkers;
     const problems = h('div', { class: 'form-problems', role: 'alert' });
-    const next = h('button', { type: 'submit', class: 'button-primary button-wide' }, last ? texts.send : texts.next);
+    const next = h('button', { type: 'submit', class: 'button-primary' }, last ? texts.send : texts.next);
     show(
       main,
       h(

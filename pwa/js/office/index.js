@@ -2,13 +2,17 @@
 /**
  * The office screens (coordinators and admins: online, REST API), mounted by the shell
  * (pwa/js/app/main.js) through these two functions only (contract B in CONTRACTS.md).
- * Hash routes are `#/office/...`; a screen added here adds its route below and, if it
- * belongs in the menu, an entry in officeNav().
+ * Hash routes are `#/office/...`; filters ride in the route's query (never a name):
  *
- *   #/office/leads        the leads list
- *   #/office/leads/<id>   one lead
+ *   #/office/leads[?filters]     the intake queue        #/office/leads/<id>   one lead
+ *   #/office/duplicates          possible duplicates     #/office/funnel       the dashboard
+ *   #/office/impact[?from&to]    the impact report       #/office/outreach     outreach overview
+ *   #/office/referrals           referrals               #/office/conflicts    sync conflicts
+ *   #/office/admin/<tab>         users, teams, devices, partners, venues
+ *   #/office/privacy             data-subject requests   #/office/audit[?filters] the audit trail
  */
 import { t } from '../app/i18n.js';
+import { forgetLists, routePath } from './common.js';
 import { renderLeadDetail } from './lead-detail.js';
 import { renderLeadList, resetLeadSearch } from './lead-list.js';
 
@@ -22,6 +26,28 @@ import { renderLeadList, resetLeadSearch } from './lead-list.js';
 /** Where the shell sends an office user who opens the app. */
 export const OFFICE_HOME = '#/office/leads';
 
+// The office stylesheet, added once (the agent app never loads it).
+function ensureStyles() {
+  if (document.getElementById('office-css')) return;
+  const link = document.createElement('link');
+  link.id = 'office-css';
+  link.rel = 'stylesheet';
+  link.href = '/css/office.css';
+  document.head.append(link);
+}
+
+/** Screens loaded on first use, each its own module. */
+const SCREENS = /** @type {Record<string, () => Promise<(main: HTMLElement, view: View, route: string) => Promise<void>>>} */ ({
+  '/office/funnel': async () => (await import('./funnel.js')).renderFunnel,
+  '/office/impact': async () => (await import('./impact.js')).renderImpact,
+  '/office/duplicates': async () => (await import('./duplicates.js')).renderDuplicates,
+  '/office/outreach': async () => (await import('./outreach.js')).renderOutreach,
+  '/office/referrals': async () => (await import('./referrals.js')).renderReferrals,
+  '/office/conflicts': async () => (await import('./conflicts.js')).renderConflicts,
+  '/office/privacy': async () => (await import('./privacy.js')).renderPrivacy,
+  '/office/audit': async () => (await import('./audit.js')).renderAudit,
+});
+
 /**
  * Draw the office screen for `route` (the hash without '#', e.g. "/office/leads/…").
  * Returns false for a route that is not an office screen (the shell then goes home).
@@ -31,34 +57,60 @@ export const OFFICE_HOME = '#/office/leads';
  * @returns {Promise<boolean>}
  */
 export async function renderOffice(main, route, view) {
-  if (route === '/office/leads') {
-    await renderLeadList(main, view);
+  ensureStyles();
+  const path = routePath(route);
+  if (path === '/office/leads') {
+    await renderLeadList(main, view, route);
     return true;
   }
-  const lead = route.match(/^\/office\/leads\/([0-9a-fA-F-]{36})$/);
+  const lead = path.match(/^\/office\/leads\/([0-9a-fA-F-]{36})$/);
   if (lead) {
     await renderLeadDetail(main, lead[1].toLowerCase(), view);
     return true;
   }
-  return false;
+  const admin = path.match(/^\/office\/admin(?:\/([a-z]+))?$/);
+  if (admin) {
+    const { renderAdmin } = await import('./admin.js');
+    await renderAdmin(main, view, admin[1] || 'users');
+    return true;
+  }
+  const screen = SCREENS[path];
+  if (!screen) return false;
+  await (await screen())(main, view, route);
+  return true;
 }
 
 /**
  * The office menu for this person: [{href, label, current(route)}].
- * @param {Me} _me
+ * @param {Me} me
  * @returns {{href: string, label: string, matches: (route: string) => boolean}[]}
  */
-export function officeNav(_me) {
-  return [
-    {
-      href: '#/office/leads',
-      label: t('Leads'),
-      matches: (route) => route.startsWith('/office/leads'),
-    },
+export function officeNav(me) {
+  /** @type {[string, string][]} */
+  const items = [
+    ['/office/leads', t('Leads')],
+    ['/office/duplicates', t('Duplicates')],
+    ['/office/funnel', t('Funnel')],
+    ['/office/impact', t('Impact')],
+    ['/office/outreach', t('Outreach')],
+    ['/office/referrals', t('Referrals')],
+    ['/office/conflicts', t('Conflicts')],
+    ['/office/admin', t('Administration')],
   ];
+  if (me.role === 'admin') {
+    // Data-subject requests and the audit trail (the API refuses them to anyone else).
+    items.push(['/office/privacy', t('Privacy requests')], ['/office/audit', t('Audit trail')]);
+  }
+  return items.map(([path, label]) => ({
+    href: `#${path}`,
+    label,
+    matches: (/** @type {string} */ route) =>
+      routePath(route) === path || routePath(route).startsWith(`${path}/`),
+  }));
 }
 
 /** Forget what office screens keep in memory (a typed search may hold a name): on log-out. */
 export function resetOffice() {
   resetLeadSearch();
+  forgetLists();
 }

@@ -15,6 +15,8 @@ import {
 } from '../app/vocab.js';
 import { h, notice, show, uid } from '../app/ui/dom.js';
 import { fullName } from './lead-list.js';
+import { consentPanel } from './lead-consent.js';
+import { leadExtras } from './lead-extra.js';
 
 /**
  * @typedef {{id: string, kind: string, occurred_at: string, body: string | null,
@@ -92,6 +94,8 @@ export async function renderLeadDetail(main, leadId, view, flash = null) {
           'div',
           { class: 'lead-column' },
           statusSection(lead, reload),
+          leadExtras(lead, reload),
+          consentPanel(lead, reload),
           noteSection(lead, reload),
           timelineSection(lead.timeline, view.me.id),
         ),

@@ -22,6 +22,7 @@ import { flashBox, leadName, pendingMark, section, statusBadge, titled } from '.
 import { chips, selectField, textField } from '../ui/forms.js';
 import { brusselsDay } from '../ui/time.js';
 import { FOLLOWUP_KINDS, INTERACTION_KINDS } from '../vocab.js';
+import { withdrawSection } from '../withdraw.js';
 
 /** Field labels, for details and conflicts. @type {Record<string, () => string>} */
 export const FIELD_LABELS = {
@@ -77,10 +78,12 @@ export async function renderLead(main, ctx, id) {
       flashBox(ctx.flash),
       attention(ctx, lead, mine, redraw),
       contactButtons(lead),
-      details(lead),
+      // In the street: call, note what happened, plan the next step; details below.
       followupSection(ctx, lead, followups.get(id) ?? [], redraw),
       interactionSection(ctx, lead, redraw),
       statusSection(ctx, lead, redraw),
+      details(lead),
+      withdrawSection(ctx, lead, redraw),
       timelineSection(timeline, ctx.me.id),
     ),
   );

@@ -135,12 +135,28 @@ function followupsPanel(due) {
   if (!due.length) {
     return section(t('Follow-ups due'), h('p', { class: 'muted' }, t('Nothing due today.')));
   }
-  return section(
-    tn('{n} follow-up due', '{n} follow-ups due', due.length),
-    h(
-      'ul',
-      { class: 'row-list' },
-      due.map(({ followup, lead, overdue }) =>
+  const FIRST = 8;
+  const list = h('ul', { class: 'row-list' });
+  const more = h(
+    'button',
+    {
+      type: 'button',
+      class: 'button-secondary button-wide',
+      hidden: due.length <= FIRST || null,
+      onclick: () => {
+        list.append(...rows(due.slice(FIRST)));
+        more.hidden = true;
+      },
+    },
+    t('Show all'),
+  );
+  list.append(...rows(due.slice(0, FIRST)));
+  return section(tn('{n} follow-up due', '{n} follow-ups due', due.length), list, more);
+}
+
+/** @param {{followup: any, lead: any, overdue: boolean}[]} due */
+function rows(due) {
+  return due.map(({ followup, lead, overdue }) =>
         h(
           'li',
           null,
@@ -158,8 +174,6 @@ function followupsPanel(due) {
             overdue ? h('span', { class: 'badge badge-warning' }, t('Overdue')) : null,
           ),
         ),
-      ),
-    ),
   );
 }
 

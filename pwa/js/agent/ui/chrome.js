@@ -45,7 +45,8 @@ export function renderChrome(header, options) {
   header.classList.add('agent-header');
   if (!nav) {
     nav = h('nav', { class: 'tab-bar', id: 'tab-bar' });
-    document.body.appendChild(nav);
+    // Right under the top bar: fixed at the bottom on phones (css), a menu row on wide screens.
+    header.after(nav);
   }
   nav.setAttribute('aria-label', t('Main menu'));
   nav.hidden = false;

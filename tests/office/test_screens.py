@@ -1,0 +1,126 @@
+"""The coordinator screens in real Chromium on the demo organisation: the dashboard draws
+the demo data and its table holds the charts' numbers, a number leads to the leads behind
+it, and axe-core finds 0 violations on every coordinator screen (laptop and tablet)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlmodel import Session
+
+from api.db import get_engine
+from api.demo.seed import seed_demo
+from tests.scratch import app_in_thread
+from tests.support.axe import violations
+
+pytestmark = pytest.mark.browser
+PASSWORD = "terrain-demo"
+SCREENS = [
+    "leads",
+    "leads?status=new&overdue=true",
+    "duplicates",
+    "funnel",
+    "funnel?group_by=gender",
+    "impact?from=2026-01-01&to=2026-06-30",
+    "outreach",
+    "referrals",
+    "conflicts",
+    "admin/users",
+    "admin/teams",
+    "admin/partners",
+    "admin/venues",
+]
+
+
+@pytest.fixture(scope="module")
+def demo(live_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with app_in_thread(live_database, tmp_path_factory.mktemp("office-data")) as base_url:
+        with Session(get_engine()) as session:
+            seed_demo(session, leads=600)
+        yield base_url
+
+
+def _page(browser: Browser, base_url: str, who: str, width: int) -> Page:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(base_url)
+    page.fill("#login-email", f"{who}@demo.terrain")
+    page.fill("#login-password", PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_selector(".lead-list-screen .result-count")
+    page.errors = errors  # type: ignore[attr-defined]  # read back by the tests
+    return page
+
+
+def _number(text: str) -> int:
+    return int("".join(c for c in text if c.isdigit()))
+
+
+def test_dashboard_table_equals_charts(browser: Browser, demo: str) -> None:
+    page = _page(browser, demo, "coordinator", 1280)
+    page.goto(f"{demo}/#/office/funnel")
+    page.wait_for_selector(".chart .bar")
+    bars = {
+        g.get_attribute("data-key"): int(g.get_attribute("data-value") or 0)
+        for g in page.locator(".chart-figure").first.locator(".bar").all()
+    }
+    assert bars["leads"] > 100 and bars["financed"] > 0 and bars["reached"] > bars["leads"]
+    table = page.locator(".funnel-table table")
+    headers = table.locator("thead th").all_text_contents()
+    total = table.locator("tbody tr").last.locator("th, td").all_text_contents()
+    by_header = dict(zip(headers, total, strict=False))
+    for key, label in (
+        ("reached", "Personnes touchées"),
+        ("leads", "Contacts"),
+        ("contacted", "Contacté"),
+        ("qualified", "Qualifié"),
+        ("financed", "Financé"),
+        ("coached", "Accompagné"),
+    ):
+        assert _number(by_header[label].split("(")[0]) == bars[key], key
+    # The trend's points are the cohort table's leads, month by month.
+    points = [
+        int(c.get_attribute("data-value") or 0) for c in page.locator(".series-leads circle").all()
+    ]
+    cohort_leads = [
+        _number(row.locator("td").first.inner_text())
+        for row in page.locator(".cohort-table tbody tr").all()
+    ]
+    assert [p for p in points if p] == cohort_leads
+    # A number leads to the leads behind it.
+    page.locator(".funnel-table a.count-link").nth(3).click()
+    expect(page.locator(".result-count")).to_be_visible()
+    assert "reached=" in page.url
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_drill_down_counts_match(browser: Browser, demo: str) -> None:
+    page = _page(browser, demo, "coordinator", 1280)
+    page.goto(f"{demo}/#/office/funnel")
+    link = page.locator(".funnel-table tbody tr").last.locator("a.count-link").nth(4)
+    expected = _number(link.inner_text())
+    link.click()
+    expect(page.locator(".result-count")).to_contain_text(str(expected))
+
+
+@pytest.mark.parametrize("width", [1280, 820])
+def test_no_axe_violations_on_coordinator_screens(
+    browser: Browser, demo: str, width: int, tmp_path: Path
+) -> None:
+    page = _page(browser, demo, "admin", width)
+    found = {}
+    for screen in [*SCREENS, "admin/devices"]:
+        page.goto(f"{demo}/#/office/{screen}")
+        page.wait_for_selector("main h1")
+        page.wait_for_load_state("networkidle")
+        problems = violations(page)
+        if problems:
+            found[screen] = problems
+    assert found == {}
+    assert page.errors == []  # type: ignore[attr-defined]

@@ -27,7 +27,7 @@ from bench.common import (
     stage,
     write_json,
 )
-from bench.office_data import COMMUNES, populate
+from bench.office_data import COMMUNES, populate, vacuum
 from bench.static_json import JSON_ENV
 from tests.support.server import ServerProcess
 
@@ -96,9 +96,7 @@ def run(backend: str, args: Any) -> dict[str, Any]:
         coordinator = st.seed["coordinator"]
         headers = coordinator.headers()
         mine = [str(i) for n, i in enumerate(ids) if teams[n % len(teams)] in coordinator.team_ids]
-        if backend == "postgresql":
-            with st.engine.connect() as conn:
-                conn.exec_driver_sql("ANALYZE")
+        vacuum(st.engine)
         # One real answer of each kind: the static server sends bodies of that size.
         folder = st.workdir / "json"
         folder.mkdir()

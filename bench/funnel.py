@@ -32,7 +32,7 @@ from bench.common import (
     stage,
     write_json,
 )
-from bench.office_data import populate
+from bench.office_data import populate, vacuum
 from sync.sqltypes import utcnow
 
 SCENARIOS: list[tuple[str, str | None, LeadFilters]] = [
@@ -77,9 +77,8 @@ def run(backend: str, args: Any) -> list[dict[str, Any]]:
         populate(st.engine, teams, agents, leads=args.leads, interactions=args.interactions)
         print(f"{backend}: seeded in {time.perf_counter() - began:.0f} s")
         results = []
+        vacuum(st.engine)
         with Session(st.engine) as session:
-            if backend == "postgresql":
-                session.connection().exec_driver_sql("ANALYZE")
             for viewer_name in ("coordinator", "admin"):
                 viewer = st.seed[viewer_name]
                 for label, group_by, filters in SCENARIOS:

@@ -153,6 +153,10 @@ def authenticate(session: Session, *, token: str, settings: Settings) -> Actor:
 def _touch(session: Session, device: Device, now: datetime) -> None:
     # Only write once a minute per device: a hot read path must not become a write path.
     if device.last_used_at is None or (now - device.last_used_at).total_seconds() > 60:
+        # As a writer from the start: on SQLite the read transaction of the lookup cannot
+        # be upgraded while another request writes ("database is locked", seen with 20
+        # coordinators' browsers in bench/api_reads.py); a write transaction waits its turn.
+        begin_write(session)
         session.execute(update(Device).where(col(Device.id) == device.id).values(last_used_at=now))
         session.commit()
         device.last_used_at = now

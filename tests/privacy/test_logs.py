@@ -96,4 +96,4 @@ def test_the_canary_detector_finds_a_canary() -> None:
     logger.warning("sent to https://fcm.googleapis.com/fcm/send/abcdef")
     logger.warning("Authorization: Bearer zR0EXPNuwLix7peXDar48D8nG7ghmH05cjMB1oHZPtA")
     assert catcher.checked == 5
-    assert [h[2][:12] for h in catcher.hits] == [canary.PHONE[:12], "fcm.googleap", "Bearer zR0EX"]
+    assert [h[2][:12] for h in catcher.hits] == [canary.PHONE[:12], "fcm.googleap", "bearer zr0ex"]

@@ -179,7 +179,7 @@ def test_permission_after_a_tap_then_preferences(
     section.get_by_label("Un contact m\u2019est renvoyé").uncheck()
     expect(section.locator("[role=status]")).to_have_text("Enregistré.")
     section.get_by_label("Heures calmes : pas de notifications").check()
-    section.get_by_label("De", exact=True).fill("22:30")
+    section.get_by_label("Commence à", exact=True).fill("22:30")
 
     def saved() -> PushPreference | None:
         with Session(live.engine) as session:

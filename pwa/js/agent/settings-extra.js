@@ -119,8 +119,8 @@ async function drawOn(box, ctx) {
       save();
     },
   });
-  const from = timeField('push-quiet-start', t('From'), prefs.quiet_start || '21:00', save);
-  const to = timeField('push-quiet-end', t('To'), prefs.quiet_end || '07:00', save);
+  const from = timeField('push-quiet-start', t('Starts at'), prefs.quiet_start || '21:00', save);
+  const to = timeField('push-quiet-end', t('Ends at'), prefs.quiet_end || '07:00', save);
   const span = h('div', { class: 'field-row push-quiet-span' }, from.field, to.field);
   span.hidden = !quiet.input.checked;
 

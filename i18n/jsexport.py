@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from i18n import PUBLIC_LANGUAGES
-from i18n.catalogs import is_translated, po_path, read_catalog, strings_of
+from i18n.pofile import is_translated, po_path, read_catalog, strings_of
 from i18n.extract import ROOT
 from i18n.format import text_direction
 

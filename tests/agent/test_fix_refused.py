@@ -46,6 +46,7 @@ def test_fix_a_refused_lead_and_discard_a_refused_change(live: Live, phone: Phon
     expect(refused).to_contain_text("Certaines valeurs n'ont pas été acceptées")
     expect(refused).to_contain_text("À vérifier : Adresse e-mail.")
     page.screenshot(path="/tmp/agentapp/outbox-refused.png", full_page=True)
+    assert phone.axe() == []
 
     # "Fix this": the form holds what was sent, the refused field marked.
     refused.get_by_role("link", name="Corriger").click()
@@ -58,6 +59,7 @@ def test_fix_a_refused_lead_and_discard_a_refused_change(live: Live, phone: Phon
     expect(email).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#main")).to_contain_text("Le consentement enregistré le")
     page.screenshot(path="/tmp/agentapp/fix-form.png", full_page=True)
+    assert phone.axe() == []
     email.fill(GOOD_EMAIL)
     page.get_by_role("button", name="Enregistrer le contact").click()
     expect(page.locator(".flash")).to_contain_text("Corrigé ; ce sera envoyé à nouveau.")

@@ -136,6 +136,8 @@ export function sealedOutbox(userId) {
       exportedAt: new Date().toISOString(),
       salt: base64(params.salt),
       iterations: params.iterations,
+      // After a PIN change the data key is wrapped under the PIN's key.
+      wrapped: params.wrapped ? { iv: base64(params.wrapped.iv), ct: base64(params.wrapped.ct) } : null,
       mutations: entries.map((/** @type {any} */ e) => ({
         name: e.name,
         v: e.v,

@@ -24,8 +24,12 @@ MAX_PULL_LIMIT = 500
 MAX_JSON_INT = 2**53 - 1
 MAX_INT32 = 2**31 - 1
 
+# The schema documents the supported versions; others are well-formed and answered 426.
+_SUPPORTED: dict[str, Any] = {"minimum": MIN_SCHEMA_VERSION, "maximum": CURRENT_SCHEMA_VERSION}
+
 # Unknown keys are ignored so a newer client can add fields without breaking an older server.
-_LENIENT = ConfigDict(extra="ignore")
+# Strict: JSON types as the schema documents them (no `false` or `1.0` for an integer).
+_LENIENT = ConfigDict(extra="ignore", strict=True)
 
 
 class Pending(BaseModel):
@@ -48,7 +52,7 @@ class PushRequest(BaseModel):
     protocol: int = Field(default=PROTOCOL, ge=0, le=MAX_INT32)
     clientGroupID: uuid.UUID
     clientID: uuid.UUID
-    schemaVersion: int = Field(ge=0, le=MAX_INT32)
+    schemaVersion: int = Field(ge=0, le=MAX_INT32, json_schema_extra=_SUPPORTED)
     appVersion: str | None = Field(default=None, max_length=40)
     pending: Pending | None = None
     mutations: list[MutationIn] = Field(default_factory=list)
@@ -86,7 +90,7 @@ class PullRequest(BaseModel):
     model_config = _LENIENT
     protocol: int = Field(default=PROTOCOL, ge=0, le=MAX_INT32)
     clientGroupID: uuid.UUID
-    schemaVersion: int = Field(ge=0, le=MAX_INT32)
+    schemaVersion: int = Field(ge=0, le=MAX_INT32, json_schema_extra=_SUPPORTED)
     cookie: str | None = None
     # Larger pages are asked for at times; the server serves at most MAX_PULL_LIMIT.
     limit: int = Field(default=MAX_PULL_LIMIT, ge=1, le=MAX_INT32)

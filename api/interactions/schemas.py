@@ -6,7 +6,14 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
 
 from api.fields import OptText4000
 from api.validation import FieldProblem
@@ -17,10 +24,17 @@ from sync.sqltypes import utcnow
 MAX_FUTURE = timedelta(minutes=5)
 
 
+_KINDS_SCHEMA = {
+    "type": "string",
+    "enum": [k.value for k in InteractionKind if k != InteractionKind.status_change],
+}
+
+
 class InteractionCreate(BaseModel):
     model_config = ConfigDict(extra="ignore")
     id: uuid.UUID | None = None  # client-generated on the phone; a replay returns the same row
-    kind: InteractionKind
+    # The schema leaves status_change out: the status endpoint writes those.
+    kind: Annotated[InteractionKind, WithJsonSchema(_KINDS_SCHEMA)]
     occurred_at: AwareDatetime | None = None  # default: now
     body: OptText4000 = None
     channel: Channel | None = None

@@ -7,10 +7,19 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+)
 
 from api.fields import OptText80, OptText120, OptText2000
-from api.validation import FieldProblem
+from api.params import iso_text
+from api.validation import FieldProblem, not_nullable
 from api.vocab import Channel, TallyKind
 
 _IN = ConfigDict(extra="ignore", use_enum_values=True)
@@ -22,13 +31,18 @@ def _to_utc(value: datetime) -> datetime:
 
 # An instant with its offset, stored in UTC ("2026-05-02T10:00:00+02:00" is fine, a naive
 # "2026-05-02T10:00:00" is refused: the phone knows its offset, the server cannot guess it).
-UTCInstant = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+# ISO text only: pydantic alone also takes a number (seconds since 1970) for a datetime.
+UTCInstant = Annotated[AwareDatetime, BeforeValidator(iso_text), AfterValidator(_to_utc)]
 
 
 class SessionFields(BaseModel):
     """Every field of an outreach session a user may set, all optional (a patch sets some)."""
 
-    model_config = _IN
+    model_config = ConfigDict(
+        extra="ignore",
+        use_enum_values=True,
+        json_schema_extra=not_nullable("channel", "started_at"),
+    )
     channel: Channel | None = None
     title: OptText120 = None
     commune: OptText80 = None

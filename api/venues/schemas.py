@@ -10,8 +10,9 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 
 from api.fields import Name, OptText80, OptText2000
+from api.params import IsoDate
 from api.sessions.schemas import UTCInstant
-from api.validation import FieldProblem
+from api.validation import FieldProblem, not_nullable
 
 _IN = ConfigDict(extra="ignore")
 
@@ -20,13 +21,13 @@ Text40 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
 
 
 class VenueFields(BaseModel):
-    model_config = _IN
+    model_config = ConfigDict(extra="ignore", json_schema_extra=not_nullable("name"))
     name: Name | None = None
     kind: Text40 | None = None  # free text: "grocery", "hairdresser", "association" …
     commune: OptText80 = None
     neighbourhood: OptText80 = None
     address: Text200 | None = None
-    next_visit_on: date | None = None
+    next_visit_on: IsoDate | None = None
     notes: OptText2000 = None
 
     @field_validator("name")
@@ -61,7 +62,7 @@ def venue_changes(fields: VenueFields) -> dict[str, Any]:
 class VisitIn(BaseModel):
     model_config = _IN
     visited_at: UTCInstant | None = None  # now when not given
-    next_visit_on: date | None = None
+    next_visit_on: IsoDate | None = None
 
 
 class VenuePublic(BaseModel):

@@ -42,7 +42,12 @@ def first_followup_id(lead_id: uuid.UUID) -> uuid.UUID:
 
 
 def first_followup_due(created_at: datetime) -> date:
-    return (created_at.astimezone(BRUSSELS) + timedelta(days=FIRST_CALL_DAYS)).date()
+    """ "Call within 48 h", on a working day: nobody calls on a weekend, so a first call
+    that would fall on a Saturday or Sunday is due the Monday after (the thank-you page
+    promises this date to the person)."""
+    due = (created_at.astimezone(BRUSSELS) + timedelta(days=FIRST_CALL_DAYS)).date()
+    weekend = due.weekday() - 4  # Saturday 1, Sunday 2
+    return due + timedelta(days=3 - weekend) if weekend > 0 else due
 
 
 def status_interaction_id(lead_id: uuid.UUID, stamp: str) -> uuid.UUID:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Response, status
 
 from api.db import SessionDep
 from api.deps import CoordinatorUser, CurrentUser
@@ -26,6 +26,7 @@ from api.leads.schemas import (
     SendBackIn,
     StatusChange,
 )
+from api.params import Offset, page_limit
 
 router = APIRouter(prefix="/api/leads", tags=["leads"])
 
@@ -36,8 +37,8 @@ def list_leads(
     actor: CurrentUser,
     filters: LeadFiltersDep,
     sort: LeadSort = LeadSort.created_at_desc,
-    limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, page_limit(service.MAX_PAGE)] = 50,
+    offset: Offset = 0,
 ) -> LeadList:
     """Leads I may see, filtered, sorted and paged."""
     rows, total = service.list_leads(

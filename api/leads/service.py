@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import and_, case, func
 from sqlmodel import Session, col, select
 
-from api.clock import server_clock
+from api.clock import server_clock, stamp_after
 from api.db import begin_write
 from api.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from api.followups.models import Followup
@@ -126,10 +126,7 @@ def check_assignee(
 def fold_in(stamps: Iterable[str | None]) -> str:
     """A server stamp later than every stamp given: for writes the actor made after seeing
     the current state (status, assignment), which must not lose to a skewed phone clock."""
-    for stamp in stamps:
-        if stamp:
-            server_clock.receive(stamp)
-    return server_clock.now()
+    return stamp_after(stamps)
 
 
 # ---------------------------------------------------------------- reads
@@ -342,7 +339,9 @@ def update_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID, data: Lea
     with writing(session) as version:
         lead = visible_lead(session, actor=actor, lead_id=lead_id)
         hlc = dict(lead.field_hlc)
-        stamp = server_clock.now()
+        # The editor saw the stored values: later than each of their stamps (another
+        # instance may have taken a phone's stamp that this one's clock has not seen).
+        stamp = fold_in(hlc.values())
         result = merge_patch(current_values(lead, updates), hlc, updates, base=hlc, hlc=stamp)
         if not result.changes and not result.conflicts:
             session.rollback()

@@ -84,7 +84,7 @@ export function sentBackQuestion(ctx, lead, redraw) {
     h('h2', { id: 'sent-back-question' }, t('Sent back by a coordinator')),
     h('blockquote', { class: 'sent-back-comment' }, lead.sent_back_note || ''),
     h('p', { class: 'muted' }, formatDateTime(lead.sent_back_at)),
-    h('p', null, t('Fix what is asked (“Edit the details” below, or log a call), then send your answer.')),
+    h('p', null, t('Fix what is asked, then send your answer.')),
     h('a', { class: 'button button-secondary button-wide', href: `#/leads/${lead.id}/edit` }, t('Edit the details')),
     h(
       'form',

@@ -173,8 +173,8 @@ export async function renderLeadList(main, view, route = '/office/leads') {
       t('Sent back'),
       [
         ['', all()],
-        ['waiting', t('Waiting for the agent')],
-        ['answered', t('Answered by the agent')],
+        ['waiting', t('No answer yet')],
+        ['answered', t('Answer received')],
       ],
       params.get('sent_back') || '',
     ),
@@ -434,7 +434,7 @@ function leadRow(lead, names) {
 function sentBackBadge(lead) {
   if (!lead.sent_back_at) return null;
   return lead.answered_at
-    ? h('span', { class: 'badge badge-answered' }, t('Answered'))
+    ? h('span', { class: 'badge badge-answered' }, t('Answer received'))
     : h('span', { class: 'badge badge-warning' }, t('Sent back'));
 }
 

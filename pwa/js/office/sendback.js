@@ -83,7 +83,7 @@ function stateOf(lead, state) {
     h(
       'p',
       { class: 'send-back-answered' },
-      h('span', { class: 'badge badge-answered' }, t('Answered')),
+      h('span', { class: 'badge badge-answered' }, t('Answer received')),
       ' ',
       t('on {date}', { date: formatDateTime(state.answered_at) }),
     ),

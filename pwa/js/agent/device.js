@@ -136,6 +136,8 @@ export function sealedOutbox(userId) {
       exportedAt: new Date().toISOString(),
       salt: base64(params.salt),
       iterations: params.iterations,
+      // After a PIN change the data key is wrapped under the PIN's key.
+      wrapped: params.wrapped ? { iv: base64(params.wrapped.iv), ct: base64(params.wrapped.ct) } : null,
       mutations: entries.map((/** @type {any} */ e) => ({
         name: e.name,
         v: e.v,
@@ -160,6 +162,22 @@ export async function wipeDevice(userId) {
     request.onsuccess = request.onerror = request.onblocked = resolve;
   });
   await forgetFormsCache();
+  await forgetPushSubscription();
+}
+
+/**
+ * The browser's push subscription goes with the agent (log-out, revocation, the PIN wipe):
+ * whoever uses this phone next subscribes for themself. The server drops its copy on
+ * log-out and revocation; this covers a log-out made offline.
+ */
+export async function forgetPushSubscription() {
+  try {
+    const registration = await navigator.serviceWorker?.getRegistration();
+    const subscription = await registration?.pushManager?.getSubscription();
+    await subscription?.unsubscribe();
+  } catch {
+    // No worker or no push in this browser: nothing to forget.
+  }
 }
 
 /** The intake forms the worker cached (public, but they go with the agent). */

@@ -15,7 +15,7 @@ import { textField } from './ui/forms.js';
 /** @typedef {import('../app/ui/header.js').Me} Me */
 
 /** @param {string} label @param {string} name @param {string} autocomplete */
-function pinInput(label, name, autocomplete) {
+export function pinInput(label, name, autocomplete) {
   const made = textField({
     name,
     label,
@@ -30,7 +30,7 @@ function pinInput(label, name, autocomplete) {
 }
 
 /** @param {'short' | 'digits' | 'simple'} problem */
-function pinProblemText(problem) {
+export function pinProblemText(problem) {
   if (problem === 'simple') return t('This PIN is too easy to guess. Avoid repeated digits and runs such as 123456.');
   return t('The PIN must have 6 to 12 digits.');
 }

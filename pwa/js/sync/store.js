@@ -2,7 +2,8 @@
 /**
  * The phone's copy: one IndexedDB database per user ("terrain-<userId>").
  *
- *   meta       'key' (salt, PBKDF2 count, a sealed check value) and 'state' (client ids, next
+ *   meta       'key' (salt, PBKDF2 count, a sealed check value, and once the PIN changed the
+ *              data key wrapped under the new PIN's key) and 'state' (client ids, next
  *              mutation id, HLC, pull cookie, last sync, `rev`)
  *   records    [type, id] → {version, s: sealed server value, o: sealed overlay, dirty}
  *   outbox     mutation id → {name, v, hlc, type, rid, sealed args, createdAt}
@@ -15,7 +16,18 @@
  * (another tab, or the sync loop); if it did, the work is redone.
  */
 import { openDB } from '../../vendor/idb/idb.js';
-import { PBKDF2_ITERATIONS, deriveKey, newSalt, seal, unseal } from './crypto.js';
+import {
+  PBKDF2_ITERATIONS,
+  deriveKey,
+  deriveRaw,
+  importDataKey,
+  newSalt,
+  openDataKey,
+  seal,
+  unseal,
+  unwrapRaw,
+  wrapRaw,
+} from './crypto.js';
 import { receive, tick } from './hlc.js';
 import { applyLocal, target } from './mutators.js';
 
@@ -63,6 +75,7 @@ import { applyLocal, target } from './mutators.js';
  * @property {string} type
  * @property {string} rid  record id
  * @property {string | null} code
+ * @property {string | null} [detail]  rejected: which fields the server refused, and why (codes)
  * @property {Sealed} data  rejected: the mutation's args; conflict: what the server reported
  * @property {number} at
  */
@@ -113,9 +126,18 @@ export function openDatabase(userId) {
 }
 
 /**
+ * @typedef {object} KeyParams
+ * @property {BufferSource} salt
+ * @property {number} iterations
+ * @property {Sealed | null} check  'terrain' sealed with the data key
+ * @property {Sealed | null} [wrapped]  the data key under the PIN's key (absent: the
+ *   PIN-derived key is the data key, as it is until the first PIN change)
+ */
+
+/**
  * The key parameters of a user's store, made on first use.
  * @param {DB} db
- * @returns {Promise<{salt: BufferSource, iterations: number, check: Sealed | null}>}
+ * @returns {Promise<KeyParams>}
  */
 async function keyParams(db) {
   const tx = db.transaction('meta', 'readwrite');
@@ -149,8 +171,58 @@ export async function loadSalt(userId) {
 export async function unlock(userId, pin) {
   const db = await openDatabase(userId);
   try {
-    const { salt, iterations } = await keyParams(db);
-    return await deriveKey(pin, salt, iterations);
+    const params = await keyParams(db);
+    return await openDataKey(pin, params).catch(() => {
+      throw new WrongKeyError();
+    });
+  } finally {
+    db.close();
+  }
+}
+
+/** @param {BufferSource} a @param {BufferSource} b */
+function sameBytes(a, b) {
+  const view = (/** @type {BufferSource} */ x) =>
+    ArrayBuffer.isView(x) ? new Uint8Array(x.buffer, x.byteOffset, x.byteLength) : new Uint8Array(x);
+  const [x, y] = [view(a), view(b)];
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+/**
+ * Change the PIN: the data key (the same, so nothing stored is re-encrypted and open tabs
+ * keep working) is wrapped under a key derived from the new PIN with a fresh salt. Works
+ * offline. Throws WrongKeyError when `oldPin` is not the current PIN.
+ * @param {string} userId
+ * @param {string} oldPin
+ * @param {string} newPin
+ */
+export async function changePin(userId, oldPin, newPin) {
+  const db = await openDatabase(userId);
+  try {
+    const params = await keyParams(db);
+    /** @type {ArrayBuffer} */
+    let raw;
+    try {
+      raw = params.wrapped
+        ? await unwrapRaw(await deriveKey(oldPin, params.salt, params.iterations), params.wrapped)
+        : await deriveRaw(oldPin, params.salt, params.iterations);
+      if (params.check) await unseal(await importDataKey(raw), params.check);
+    } catch {
+      throw new WrongKeyError();
+    }
+    const salt = newSalt();
+    const wrapped = await wrapRaw(await deriveKey(newPin, salt, PBKDF2_ITERATIONS), raw);
+    const tx = db.transaction('meta', 'readwrite');
+    /** @type {KeyParams} */
+    const now = await tx.store.get('key');
+    if (!sameBytes(now.salt, params.salt)) {
+      // Another tab changed the PIN meanwhile: the old PIN typed here is no longer it.
+      tx.abort();
+      await tx.done.catch(() => {});
+      throw new WrongKeyError();
+    }
+    await tx.store.put({ ...now, salt, iterations: PBKDF2_ITERATIONS, wrapped }, 'key');
+    await tx.done;
   } finally {
     db.close();
   }
@@ -419,7 +491,7 @@ export class Store {
    * or rejected), file rejections and conflicts under attention, fold in the server's HLC.
    * @param {object} answer
    * @param {number} answer.lastMutationID
-   * @param {Array<{id: number, status: string, code?: string, conflicts?: any}>} [answer.results]
+   * @param {Array<{id: number, status: string, code?: string, detail?: string | null, conflicts?: any}>} [answer.results]
    * @param {string} [answer.serverHLC]
    * @returns {Promise<Note[]>}  the new attention entries
    */
@@ -436,7 +508,8 @@ export class Store {
           const r = results.get(e.id);
           const base = { mutationId: e.id, name: e.name, type: e.type, rid: e.rid, at: Date.now() };
           if (r?.status === 'rejected') {
-            notes.push({ ...base, kind: 'rejected', code: r.code ?? null, data: e.args });
+            // detail names fields and codes only ("fields.email: invalid_email"), never values.
+            notes.push({ ...base, kind: 'rejected', code: r.code ?? null, detail: r.detail ?? null, data: e.args });
           }
           if (r?.conflicts && (!Array.isArray(r.conflicts) || r.conflicts.length)) {
             // The server names the fields; the values this phone sent are kept beside

@@ -8,7 +8,7 @@ exactly as api/leads/service.py sorts by it. (team_id, status) becomes (team_id,
 created_at, id): a status filter then reads its leads newest first.
 
 Revision ID: 5b7e2c41d0a3
-Revises: e483f4fc2011
+Revises: 5b7e0c1d2a93
 Create Date: 2026-12-04 22:40:00.000000
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "5b7e2c41d0a3"
-down_revision: str | None = "e483f4fc2011"
+down_revision: str | None = "5b7e0c1d2a93"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -59,6 +59,17 @@ class Lead(SQLModel, table=True):
     # Set with deleted_at when the person was erased (api/privacy): the row is then a
     # tombstone without personal data that phones still need, and can never be restored.
     erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Send-back (issue 12): a coordinator asks the lead's agent for more information; the
+    # agent answers from the phone. Only the latest round is kept here; `sent_back_hlc` is
+    # the send-back's stamp, so the fields the agent changed since are those stamped later.
+    sent_back_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_back_by: uuid.UUID | None = None  # a staff user (no key: users are never deleted)
+    sent_back_note: str | None = Field(default=None, max_length=2000)
+    sent_back_hlc: str | None = Field(default=None, max_length=80)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    answer_note: str | None = Field(default=None, max_length=2000)
+    # Set on the tombstone a merge leaves (api/syncapi/handlers/merge.py): the survivor.
+    merged_into: uuid.UUID | None = Field(default=None)
     # Funnel progress, derived from the lead's interactions by database triggers (migration
     # "lead_progress"), never written by the app: whatever path writes a status change
     # (REST, sync push, merge, seed), the funnel reads one row per lead instead of its
@@ -147,8 +158,10 @@ tag(
         "project_stage": Kind.profile,
         "needs": Kind.profile,
         "call_time": Kind.profile,
+        "sent_back_note": Kind.free_text,
+        "answer_note": Kind.free_text,
     },
-    plain=("channel", "campaign", "status", "field_hlc"),
+    plain=("channel", "campaign", "status", "field_hlc", "sent_back_hlc"),
 )
 tag(
     Consent,

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import and_, case, func
 from sqlmodel import Session, col, select
 
-from api.clock import server_clock
+from api.clock import server_clock, stamp_after
 from api.db import begin_write
 from api.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from api.followups.models import Followup
@@ -38,10 +38,10 @@ from api.partners.models import Partner
 from api.push import triggers as push_triggers
 from api.scope import can_see_lead
 from api.sessions.models import OutreachSession
-from api.users.models import TeamMember, User
+from api.users.models import User
 from api.users.service import Actor
 from api.venues.models import Venue
-from api.vocab import InteractionKind, Role
+from api.vocab import InteractionKind
 from sync.merge import FieldConflict, merge_patch
 from sync.models import SyncConflict
 from sync.space import bump_version
@@ -117,23 +117,16 @@ def check_assignee(
     session: Session, *, actor: Actor, team_id: uuid.UUID, user_id: uuid.UUID
 ) -> User:
     """An active agent of the lead's team (an admin may pick any active agent)."""
+    rules.check_assignee(session.connection(), actor=actor, team_id=team_id, user_id=user_id)
     user = session.get(User, user_id)
-    ok = user is not None and user.is_active and user.role == Role.agent
-    if ok and actor.role != Role.admin:
-        member = session.get(TeamMember, (team_id, user_id))
-        ok = member is not None
-    if not ok or user is None:
-        raise InvalidInput("This person cannot take this lead.", code="invalid_assignee")
+    assert user is not None
     return user
 
 
 def fold_in(stamps: Iterable[str | None]) -> str:
     """A server stamp later than every stamp given: for writes the actor made after seeing
     the current state (status, assignment), which must not lose to a skewed phone clock."""
-    for stamp in stamps:
-        if stamp:
-            server_clock.receive(stamp)
-    return server_clock.now()
+    return stamp_after(stamps)
 
 
 # ---------------------------------------------------------------- reads
@@ -346,7 +339,9 @@ def update_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID, data: Lea
     with writing(session) as version:
         lead = visible_lead(session, actor=actor, lead_id=lead_id)
         hlc = dict(lead.field_hlc)
-        stamp = server_clock.now()
+        # The editor saw the stored values: later than each of their stamps (another
+        # instance may have taken a phone's stamp that this one's clock has not seen).
+        stamp = fold_in(hlc.values())
         result = merge_patch(current_values(lead, updates), hlc, updates, base=hlc, hlc=stamp)
         if not result.changes and not result.conflicts:
             session.rollback()
@@ -390,27 +385,6 @@ def change_status(
                 created_at=now,
                 version=version,
             )
-        )
-        session.commit()
-    return lead
-
-
-def assign_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID, agent_id: uuid.UUID) -> Lead:
-    """Give the lead to an agent (coordinators and admins)."""
-    if not rules.may_assign(actor):
-        raise PermissionDenied()
-    with writing(session) as version:
-        lead = visible_lead(session, actor=actor, lead_id=lead_id)
-        check_assignee(session, actor=actor, team_id=lead.team_id, user_id=agent_id)
-        if lead.assigned_to == agent_id:
-            session.rollback()
-            return visible_lead(session, actor=actor, lead_id=lead_id)
-        stamp = fold_in([lead.field_hlc.get("assigned_to")])
-        lead.assigned_to = agent_id
-        _touch(lead, version, {**lead.field_hlc, "assigned_to": stamp})
-        # In this transaction: the push exists exactly when the assignment does.
-        push_triggers.lead_assigned(
-            session.connection(), lead_id=lead.id, agent_id=agent_id, actor_id=actor.id
         )
         session.commit()
     return lead

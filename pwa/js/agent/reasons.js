@@ -22,6 +22,10 @@ export function reasonText(code) {
       return t('The consent needed for this is missing.');
     case 'contact_required':
       return t('A phone number or an e-mail address is needed.');
+    case 'clock_ahead':
+      return t("This phone's date and time are ahead: set them right, then make the change again.");
+    case 'invalid_hlc':
+      return t('The change carried a malformed timestamp. Make it again.');
     default:
       return t('The server refused this change ({code}).', { code: code || '?' });
   }

@@ -9,6 +9,7 @@
  *   #/office/impact[?from&to]    the impact report       #/office/outreach     outreach overview
  *   #/office/referrals           referrals               #/office/conflicts    sync conflicts
  *   #/office/admin/<tab>         users, teams, devices, partners, venues
+ *   #/office/codes[?made=<code>] QR codes and links
  *   #/office/privacy             data-subject requests   #/office/audit[?filters] the audit trail
  */
 import { t } from '../app/i18n.js';
@@ -46,6 +47,7 @@ const SCREENS = /** @type {Record<string, () => Promise<(main: HTMLElement, view
   '/office/conflicts': async () => (await import('./conflicts.js')).renderConflicts,
   '/office/privacy': async () => (await import('./privacy.js')).renderPrivacy,
   '/office/audit': async () => (await import('./audit.js')).renderAudit,
+  '/office/codes': async () => (await import('./codes.js')).renderCodes,
 });
 
 /**
@@ -94,6 +96,7 @@ export function officeNav(me) {
     ['/office/impact', t('Impact')],
     ['/office/outreach', t('Outreach')],
     ['/office/referrals', t('Referrals')],
+    ['/office/codes', t('QR codes')],
     ['/office/conflicts', t('Conflicts')],
     ['/office/admin', t('Administration')],
   ];

@@ -15,15 +15,16 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import ColumnClause, func, literal_column
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from api.clock import server_clock, stamp_after
 from api.db import begin_write
 from api.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from api.followups.models import Followup
 from api.interactions.models import Interaction
-from api.leads import markers, rules
+from api.leads import markers, rules, totals
 from api.leads.filters import LeadFilters, visible_where
 from api.leads.models import Consent, Lead
 from api.leads.schemas import (
@@ -36,7 +37,7 @@ from api.leads.schemas import (
 )
 from api.partners.models import Partner
 from api.push import triggers as push_triggers
-from api.scope import can_see_lead
+from api.scope import Viewer, can_see_lead
 from api.sessions.models import OutreachSession
 from api.users.models import User
 from api.users.service import Actor
@@ -141,15 +142,32 @@ _SORT_COLUMNS: dict[str, Any] = {
 }
 
 
+# The queue's priority: new and unassigned leads (2), the other new ones (1), the rest (0).
+# Written with literals exactly as the index ix_lead_queue holds it (migration "lead list
+# indexes"): a database uses an index on an expression only for that same expression.
+_QUEUE_PRIORITY: ColumnClause[int] = literal_column(
+    "CASE WHEN (lead.status = 'new' AND lead.assigned_to IS NULL) THEN 2 "
+    "WHEN (lead.status = 'new') THEN 1 ELSE 0 END"
+)
+
+
 def _queue_order() -> list[Any]:
     """New and unassigned leads first, then the other new ones, then the rest; newest first
     within each."""
-    waiting = case(
-        (and_(col(Lead.status) == "new", col(Lead.assigned_to).is_(None)), 0),
-        (col(Lead.status) == "new", 1),
-        else_=2,
-    )
-    return [waiting, col(Lead.created_at).desc(), col(Lead.id).desc()]
+    return [_QUEUE_PRIORITY.desc(), col(Lead.created_at).desc(), col(Lead.id).desc()]
+
+
+def page_query(
+    actor: Viewer, filters: LeadFilters, sort: LeadSort, *, now: datetime
+) -> SelectOfScalar[Lead]:
+    """The leads of a list in their order, before paging."""
+    if sort == LeadSort.queue:
+        order = _queue_order()
+    else:
+        key = _SORT_COLUMNS[sort.value.lstrip("-")]
+        descending = sort.value.startswith("-")
+        order = [key.desc(), col(Lead.id).desc()] if descending else [key.asc(), col(Lead.id).asc()]
+    return select(Lead).where(*visible_where(actor, filters, now=now)).order_by(*order)
 
 
 def list_leads(
@@ -162,18 +180,20 @@ def list_leads(
     offset: int = 0,
 ) -> tuple[list[Lead], int]:
     """One page of the leads the actor may see (tombstones excluded), and the total."""
-    where = visible_where(actor, filters, now=utcnow())
-    total = session.execute(select(func.count()).select_from(Lead).where(*where)).scalar_one()
-    descending = sort.value.startswith("-")
-    if sort == LeadSort.queue:
-        order = _queue_order()
-    else:
-        key = _SORT_COLUMNS[sort.value.lstrip("-")]
-        order = [key.desc(), col(Lead.id).desc()] if descending else [key.asc(), col(Lead.id).asc()]
-    rows = session.execute(
-        select(Lead).where(*where).order_by(*order).limit(min(limit, MAX_PAGE)).offset(offset)
-    ).scalars()
-    return list(rows), total
+    now = utcnow()
+    limit = min(limit, MAX_PAGE)
+    query = page_query(actor, filters, sort, now=now).limit(limit).offset(offset)
+    rows = list(session.execute(query).scalars())
+    if 0 < len(rows) < limit or (offset == 0 and not rows):
+        # The last page: the total is known without counting.
+        return rows, offset + len(rows)
+
+    def count() -> int:
+        where = visible_where(actor, filters, now=now)
+        counted = session.execute(select(func.count()).select_from(Lead).where(*where))
+        return int(counted.scalar_one())
+
+    return rows, totals.total(session, actor=actor, filters=filters, now=now, count=count)
 
 
 def latest_consent(session: Session, lead_id: uuid.UUID) -> Consent | None:

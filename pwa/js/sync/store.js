@@ -330,14 +330,22 @@ export class Store {
    * nothing was written in between; otherwise compute again.
    * @template P
    * @param {string[]} stores
-   * @param {(state: State) => Promise<P | null>} prepare  null: nothing to write
+   * @param {(state: State, peeked?: any) => Promise<P | null>} prepare  null: nothing to write
    * @param {(tx: any, state: State, plan: P) => Promise<State>} commit
+   * @param {{stores: string[], read: (tx: any) => Promise<any>} | null} [peek]  reads made in
+   *   the same transaction as the state's (one round trip instead of two)
    * @returns {Promise<P | null>}
    */
-  async #write(stores, prepare, commit) {
+  async #write(stores, prepare, commit, peek = null) {
     for (let attempt = 0; attempt < 50; attempt++) {
-      const seen = await this.state();
-      const plan = await prepare(seen);
+      let seen, peeked;
+      if (peek) {
+        const tx = this.db.transaction(['meta', ...peek.stores]);
+        [seen, peeked] = await Promise.all([tx.objectStore('meta').get('state'), peek.read(tx)]);
+      } else {
+        seen = await this.state();
+      }
+      const plan = await prepare(seen, peeked);
       if (plan === null) return null;
       const tx = this.db.transaction(['meta', ...stores], 'readwrite');
       const meta = tx.objectStore('meta');
@@ -438,12 +446,14 @@ export class Store {
   async mutate(name, args) {
     const { type, id } = target(name, args);
     const sealedArgs = await seal(this.key, args);
+    // An insert (tally.add, interaction.add) of a new record shows its args as they are:
+    // the sealed args are its overlay, no second encryption (a stand-mode tap).
+    const insert = name.endsWith('.add');
     const plan = await this.#write(
       ['outbox', 'records'],
-      async (state) => {
-        /** @type {Rec | undefined} */
-        const rec = await this.db.get('records', [type, id]);
+      async (state, /** @type {Rec | undefined} */ rec) => {
         const { state: hlc, stamp } = tick(state.hlc, state.clientID);
+        if (insert && !rec) return { rec, hlc, stamp, o: sealedArgs, mid: 0 };
         const prev = rec ? await this.#visible(rec) : null;
         const value = applyLocal(name, args, prev, stamp);
         const o = value && value !== prev ? await seal(this.key, value) : null;
@@ -462,16 +472,15 @@ export class Store {
           args: sealedArgs,
           createdAt: Date.now(),
         };
-        const writes = [tx.objectStore('outbox').add(entry)];
+        // Queued, not awaited: the transaction's end reports a failure.
+        unwrap(tx.objectStore('outbox')).add(entry);
         if (p.o) {
           const base = p.rec ?? { type, id, version: 0, s: null };
-          writes.push(
-            tx.objectStore('records').put({ ...base, o: p.o, dirty: p.rec?.dirty === 2 ? 2 : 1 }),
-          );
+          unwrap(tx.objectStore('records')).put({ ...base, o: p.o, dirty: p.rec?.dirty === 2 ? 2 : 1 });
         }
-        await Promise.all(writes);
         return { ...state, next: p.mid + 1, hlc: p.hlc };
       },
+      { stores: ['records'], read: (tx) => tx.objectStore('records').get([type, id]) },
     );
     if (!plan) throw new Error('unreachable');
     return { id: plan.mid, hlc: plan.stamp };

@@ -505,17 +505,30 @@ export class Sync {
         cookie,
         limit: PULL_LIMIT,
       }).then((response) => response.json());
-    let next = ask(state.cookie);
-    for (;;) {
+    /** @param {Promise<any>} asked */
+    const receive = async (asked) => {
       const t0 = performance.now();
-      const page = await next;
+      const page = await asked;
       performance.measure('pull-fetch', { start: t0 });
+      /** @type {Promise<any> | null} */
+      let next = null;
       if (page.more) {
         next = ask(page.cookie);
         next.catch(() => {}); // awaited on the next turn; storing this page may fail first
       }
-      await this.store.applyPage(page);
-      if (!page.more) break;
+      const sealing = this.store.sealPage(page);
+      sealing.catch(() => {}); // the same
+      return { page, sealing, next };
+    };
+    let current = await receive(ask(state.cookie));
+    for (;;) {
+      const writing = this.store.writePage(current.page, await current.sealing);
+      // While this page commits, the next one arrives and is encrypted.
+      const following = current.next ? receive(current.next) : null;
+      following?.catch(() => {});
+      await writing;
+      if (!following) break;
+      current = await following;
     }
     const t1 = performance.now();
     await this.store.reconcile();

@@ -629,6 +629,15 @@ export class Store {
    * @param {PullPage} page
    */
   async applyPage(page) {
+    await this.writePage(page, await this.sealPage(page));
+  }
+
+  /**
+   * The encrypting half of applyPage (no database work): the pull loop seals the next
+   * page while this one's transaction commits.
+   * @param {PullPage} page
+   */
+  async sealPage(page) {
     // The server leaves out the id and null fields of a value; records carry their id.
     const ops = (page.patch ?? []).map((op) =>
       op.op === 'put' ? { ...op, value: { ...op.value, id: op.id } } : op,
@@ -638,6 +647,15 @@ export class Store {
       ops.map((op) => (op.op === 'put' ? seal(this.key, op.value) : null)),
     );
     performance.measure('pull-seal', { start: t0 });
+    return { ops, sealed };
+  }
+
+  /**
+   * The writing half of applyPage: one transaction.
+   * @param {PullPage} page
+   * @param {{ops: Array<{op: string, type: string, id: string, version?: number, value?: any}>, sealed: Array<Sealed | null>}} prepared  from sealPage
+   */
+  async writePage(page, { ops, sealed }) {
     const t1 = performance.now();
     await this.#write(
       ['records', 'outbox'],

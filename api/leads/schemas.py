@@ -7,9 +7,16 @@ import re
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from api.fields import (
     Name,
@@ -160,6 +167,30 @@ class StatusChange(BaseModel):
     comment: OptText2000 = None
 
 
+Comment = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class SendBackIn(BaseModel):
+    """A coordinator's question to the lead's agent (lead.send_back)."""
+
+    model_config = _IGNORE_EXTRA
+    comment: Comment
+
+
+class AnswerIn(BaseModel):
+    """The agent's answer to a send-back (lead.answer), with an optional note."""
+
+    model_config = _IGNORE_EXTRA
+    note: OptText2000 = None
+
+
+class MergeIn(BaseModel):
+    """The duplicate to merge into the lead of the path (the survivor)."""
+
+    model_config = _IGNORE_EXTRA
+    other_id: uuid.UUID
+
+
 class AssignIn(BaseModel):
     model_config = _IGNORE_EXTRA
     agent_id: uuid.UUID
@@ -200,6 +231,9 @@ class LeadPublic(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int
+    # Send-back state (the queue's "sent back" and "answered" marks); details in LeadDetail.
+    sent_back_at: datetime | None = None
+    answered_at: datetime | None = None
 
 
 class LeadList(BaseModel):
@@ -237,12 +271,26 @@ class ConsentSummary(BaseModel):
     withdrawn_at: datetime | None
 
 
+class SendBackState(BaseModel):
+    """The latest send-back: the coordinator's comment, the agent's answer, and which
+    fields (and status) changed since it was sent."""
+
+    at: datetime
+    by: uuid.UUID | None
+    by_name: str | None
+    comment: str | None
+    answered_at: datetime | None
+    answer: str | None
+    changed_fields: list[str]
+
+
 class LeadDetail(LeadPublic):
     """One lead with its timeline (newest first), open follow-ups and consent. No markers."""
 
     timeline: list[InteractionPublic]
     followups: list[FollowupPublic]
     consent: ConsentSummary | None
+    send_back: SendBackState | None = None
 
 
 def lead_changes(fields: LeadFields) -> dict[str, Any]:

@@ -72,7 +72,7 @@ def merge_into(
         # each of them, even when a phone with a fast clock wrote them.
         for name in wanted:
             if hlc.get(name):
-                server_clock.receive(hlc[name])
+                server_clock.observe(hlc[name])
         stamp = server_clock.now()
     result = merge_patch(current, hlc, wanted, base=hlc, hlc=stamp)
     for c in result.conflicts:

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from api.errors import InvalidInput
 from api.leads.markers import check_consent
 from api.leads.rules import (
     check_transition,
@@ -333,6 +334,9 @@ def apply_restore(ctx: Apply, lead_id: uuid.UUID) -> None:
     if actor_of(ctx).role == Role.agent:
         raise Rejected("permission_denied", "Only a coordinator can restore a lead.")
     lead = visible_lead(ctx, lead_id)
+    if lead["merged_into"] is not None:
+        # Its records live on in the survivor; bringing it back would count a person twice.
+        raise InvalidInput("A merged lead cannot be restored.", code="merged")
     if lead["deleted_at"] is not None:
         ctx.store.update(LEAD, lead_id, {"deleted_at": None})
 

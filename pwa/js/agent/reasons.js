@@ -22,6 +22,10 @@ export function reasonText(code) {
       return t('The consent needed for this is missing.');
     case 'contact_required':
       return t('A phone number or an e-mail address is needed.');
+    case 'clock_ahead':
+      return t("This phone's date and time are ahead: set them right, then make the change again.");
+    case 'invalid_hlc':
+      return t('The change carried a malformed timestamp. Make it again.');
     default:
       return t('The server refused this change ({code}).', { code: code || '?' });
   }
@@ -34,6 +38,7 @@ export function mutationLabel(name) {
     'lead.create': () => t('New lead'),
     'lead.patch': () => t('Lead changed'),
     'lead.delete': () => t('Lead deleted'),
+    'lead.answer': () => t('Answer to a coordinator'),
     'interaction.add': () => t('Interaction logged'),
     'interaction.void': () => t('Interaction cancelled'),
     'followup.create': () => t('Follow-up scheduled'),

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import MetaData, Table, func, select
-from sqlmodel import Session
+from sqlalchemy import Table, func, select
+from sqlmodel import Session, SQLModel
 
 from api.audit.models import AuditEvent
 from api.followups.models import Followup
@@ -31,13 +31,16 @@ from tests.sync.helpers import Phone, lead_fields
 _SKIP_TABLES = {"sync_rejected_mutation", "push_outbox"}
 
 
+def _tables() -> dict[str, Table]:
+    """The models' tables (not reflected: reflection warns on expression indexes)."""
+    import api.models  # noqa: F401  (every model registered)
+
+    return dict(SQLModel.metadata.tables)
+
+
 def _lead_tables(db: Session) -> list[Table]:
-    meta = MetaData()
-    meta.reflect(bind=db.connection())
     return [
-        t
-        for name, t in sorted(meta.tables.items())
-        if "lead_id" in t.c and name not in _SKIP_TABLES
+        t for name, t in sorted(_tables().items()) if "lead_id" in t.c and name not in _SKIP_TABLES
     ]
 
 
@@ -71,16 +74,15 @@ def snapshot(db: Session, world: World, lead_id: uuid.UUID) -> dict[str, Any]:
             ("antwerp", world.antwerp),
         )
     }
-    meta = MetaData()
-    meta.reflect(bind=db.connection(), only=["lead", "sync_conflict"])
+    tables = _tables()
     out: dict[str, Any] = {}
-    lead = meta.tables["lead"]
+    lead = tables["lead"]
     [row] = db.execute(select(lead).where(lead.c.id == lead_id)).mappings().all()
     out["lead"] = _row(row, known)
     for table in _lead_tables(db):
         rows = db.execute(select(table).where(table.c.lead_id == lead_id)).mappings().all()
         out[table.name] = sorted((_row(r, known) for r in rows), key=repr)
-    conflict = meta.tables["sync_conflict"]
+    conflict = tables["sync_conflict"]
     rows = db.execute(select(conflict).where(conflict.c.entity_id == lead_id)).mappings().all()
     out["sync_conflict"] = sorted(
         (_row(r, known, drop={"client_id", "mutation_id"}) for r in rows), key=repr
@@ -428,16 +430,15 @@ PLACE_CASES = [
 def place_snapshot(db: Session, world: World, table_name: str, row_id: uuid.UUID) -> dict[str, Any]:
     db.expire_all()
     known = {str(world.agent.id): "agent", str(world.brussels.id): "brussels"}
-    meta = MetaData()
-    meta.reflect(bind=db.connection())
-    table = meta.tables[table_name]
+    tables = _tables()
+    table = tables[table_name]
     [row] = db.execute(select(table).where(table.c.id == row_id)).mappings().all()
     out: dict[str, Any] = {table_name: _row(row, known)}
-    for child in meta.tables.values():
+    for child in tables.values():
         if "session_id" in child.c and child.name != "lead" and table_name == "outreach_session":
             rows = db.execute(select(child).where(child.c.session_id == row_id)).mappings().all()
             out[child.name] = sorted((_row(r, known) for r in rows), key=repr)
-    conflict = meta.tables["sync_conflict"]
+    conflict = tables["sync_conflict"]
     rows = db.execute(select(conflict).where(conflict.c.entity_id == row_id)).mappings().all()
     out["sync_conflict"] = sorted(
         (_row(r, known, drop={"id", "client_id", "mutation_id"}) for r in rows), key=repr

@@ -449,11 +449,15 @@ export class Store {
     // An insert (tally.add, interaction.add) of a new record shows its args as they are:
     // the sealed args are its overlay, no second encryption (a stand-mode tap).
     const insert = name.endsWith('.add');
+    if (insert) {
+      const done = await this.#insert(name, type, id, sealedArgs);
+      if (done) return done;
+    }
     const plan = await this.#write(
       ['outbox', 'records'],
       async (state, /** @type {Rec | undefined} */ rec) => {
         const { state: hlc, stamp } = tick(state.hlc, state.clientID);
-        if (insert && !rec) return { rec, hlc, stamp, o: sealedArgs, mid: 0 };
+        if (insert && !rec) return { rec, hlc, stamp, o: sealedArgs, mid: 0 }; // it was deleted meanwhile
         const prev = rec ? await this.#visible(rec) : null;
         const value = applyLocal(name, args, prev, stamp);
         const o = value && value !== prev ? await seal(this.key, value) : null;
@@ -484,6 +488,34 @@ export class Store {
     );
     if (!plan) throw new Error('unreachable');
     return { id: plan.mid, hlc: plan.stamp };
+  }
+
+  /**
+   * An insert of a new record with nothing left to encrypt: read, stamp and write in one
+   * transaction (a stand-mode tap is one round trip to IndexedDB). null: the record
+   * exists, the general path decides.
+   * @param {string} name @param {string} type @param {string} id @param {Sealed} sealedArgs
+   * @returns {Promise<{id: number, hlc: string} | null>}
+   */
+  async #insert(name, type, id, sealedArgs) {
+    const tx = this.db.transaction(['meta', 'outbox', 'records'], 'readwrite');
+    const meta = tx.objectStore('meta');
+    const records = tx.objectStore('records');
+    const [state, rec] = await Promise.all([meta.get('state'), records.get([type, id])]);
+    if (rec) {
+      tx.abort();
+      await tx.done.catch(() => {});
+      return null;
+    }
+    const { state: hlc, stamp } = tick(state.hlc, state.clientID);
+    const mid = state.next;
+    /** @type {Entry} */
+    const entry = { id: mid, name, v: 1, hlc: stamp, type, rid: id, args: sealedArgs, createdAt: Date.now() };
+    unwrap(tx.objectStore('outbox')).add(entry);
+    unwrap(records).put({ type, id, version: 0, s: null, o: sealedArgs, dirty: 1 });
+    unwrap(meta).put({ ...state, next: mid + 1, hlc, rev: state.rev + 1 }, 'state');
+    await tx.done;
+    return { id: mid, hlc: stamp };
   }
 
   /** Number and age of unsynced mutations (always visible in the app). */
@@ -597,6 +629,15 @@ export class Store {
    * @param {PullPage} page
    */
   async applyPage(page) {
+    await this.writePage(page, await this.sealPage(page));
+  }
+
+  /**
+   * The encrypting half of applyPage (no database work): the pull loop seals the next
+   * page while this one's transaction commits.
+   * @param {PullPage} page
+   */
+  async sealPage(page) {
     // The server leaves out the id and null fields of a value; records carry their id.
     const ops = (page.patch ?? []).map((op) =>
       op.op === 'put' ? { ...op, value: { ...op.value, id: op.id } } : op,
@@ -606,6 +647,15 @@ export class Store {
       ops.map((op) => (op.op === 'put' ? seal(this.key, op.value) : null)),
     );
     performance.measure('pull-seal', { start: t0 });
+    return { ops, sealed };
+  }
+
+  /**
+   * The writing half of applyPage: one transaction.
+   * @param {PullPage} page
+   * @param {{ops: Array<{op: string, type: string, id: string, version?: number, value?: any}>, sealed: Array<Sealed | null>}} prepared  from sealPage
+   */
+  async writePage(page, { ops, sealed }) {
     const t1 = performance.now();
     await this.#write(
       ['records', 'outbox'],

@@ -193,6 +193,9 @@ function row(lead, followup, today) {
             h('time', { datetime: followup.due_on }, formatDay(followup.due_on)),
           )
         : null,
+      lead.sent_back_at && !lead.answered_at
+        ? h('span', { class: 'badge badge-warning' }, t('Sent back'))
+        : null,
       pendingMark(lead),
     ),
   );

@@ -18,10 +18,11 @@ from sqlalchemy import ColumnElement, false, func, or_, true
 from sqlmodel import Session, col, select
 
 from api.clock import server_clock
-from api.db import begin_write
+from api.db import all_or_nothing, begin_write
 from api.errors import Conflict, InvalidInput, NotFound
 from api.leads.rules import BRUSSELS, team_for_new_lead
 from api.partners.service import partner_for_reference
+from api.scope import can_see_team_record
 from api.sessions.models import OutreachSession, Tally
 from api.sessions.patching import check_not_future, merge_into, stamp_all
 from api.sessions.schemas import (
@@ -66,9 +67,7 @@ def session_visible(actor: Actor) -> ColumnElement[bool]:
 
 
 def can_see_session(actor: Actor, row: OutreachSession) -> bool:
-    if actor.role == Role.admin or row.team_id in actor.team_ids:
-        return True
-    return actor.role == Role.agent and actor.id in (row.created_by, row.agent_id)
+    return can_see_team_record(actor, row.team_id, row.created_by, row.agent_id)
 
 
 def visible_session(session: Session, *, actor: Actor, session_id: uuid.UUID) -> OutreachSession:
@@ -157,6 +156,7 @@ def _changes_for(actor: Actor, data: SessionCreate | SessionUpdate) -> dict[str,
     return changes
 
 
+@all_or_nothing
 def create_session(
     session: Session, *, actor: Actor, data: SessionCreate
 ) -> tuple[OutreachSession, bool]:
@@ -212,6 +212,7 @@ def _apply(
     return row
 
 
+@all_or_nothing
 def update_session(
     session: Session, *, actor: Actor, session_id: uuid.UUID, data: SessionUpdate
 ) -> OutreachSession:
@@ -223,6 +224,7 @@ def update_session(
     return _apply(session, row, changes, actor=actor, version=version)
 
 
+@all_or_nothing
 def add_tally(
     session: Session, *, actor: Actor, session_id: uuid.UUID, data: TallyIn
 ) -> tuple[Tally, bool]:

@@ -5,18 +5,28 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from api.fields import OptText80, OptText120, OptText2000, Text120
+from api.fields import (
+    OptText40,
+    OptText80,
+    OptText120,
+    OptText200,
+    OptText2000,
+    PastInstant,
+    PlanDay,
+    PlannedInstant,
+    Text120,
+)
 from api.leads.rules import team_for_new_lead
 from api.syncapi.entities import PARTNER, SESSION, TALLY, VENUE
 from api.syncapi.handlers.common import (
     CreateArgs,
     PatchArgs,
     actor_of,
+    check_references,
     field_values,
     merge_fields,
     not_found,
@@ -38,20 +48,20 @@ class SessionFields(BaseModel):
     neighbourhood: OptText80 = None
     venue_id: uuid.UUID | None = None
     partner_id: uuid.UUID | None = None
-    started_at: AwareDatetime | None = None
-    ended_at: AwareDatetime | None = None
+    started_at: PlannedInstant | None = None
+    ended_at: PlannedInstant | None = None
     notes: OptText2000 = None
 
 
 class VenueFields(BaseModel):
     model_config = _LENIENT
     name: Text120 | None = Field(default=None, min_length=1)
-    kind: str | None = Field(default=None, max_length=40)
+    kind: OptText40 = None
     commune: OptText80 = None
     neighbourhood: OptText80 = None
-    address: str | None = Field(default=None, max_length=200)
-    last_visit_at: AwareDatetime | None = None
-    next_visit_on: date | None = None
+    address: OptText200 = None
+    last_visit_at: PastInstant | None = None
+    next_visit_on: PlanDay | None = None
     notes: OptText2000 = None
 
 
@@ -60,7 +70,7 @@ class AddTally(BaseModel):
     session_id: uuid.UUID
     kind: TallyKind
     delta: int = Field(ge=-1000, le=1000)
-    occurred_at: AwareDatetime
+    occurred_at: PastInstant
 
 
 @dataclass(frozen=True)
@@ -131,9 +141,14 @@ def _needs(kind: Kind) -> Callable[[Write, str], Iterator[Key]]:
 
 
 def _check_references(ctx: Apply, kind: Kind, values: Mapping[str, Any]) -> None:
-    for entity, key in _references(kind, values):
-        if key is not None and ctx.store.get(entity, key) is None:
-            raise Rejected("unknown_reference", f"Unknown {entity}.")
+    check_references(
+        ctx,
+        (
+            (column, entity, values[column])
+            for column, entity in kind.references
+            if values.get(column) is not None
+        ),
+    )
 
 
 def _create(kind: Kind) -> Callable[[Apply, Write], None]:
@@ -195,7 +210,11 @@ def needs_tally(p: AddTally, _hlc: str) -> Iterator[Key]:
 
 
 def apply_tally(ctx: Apply, p: AddTally) -> None:
-    if ctx.store.get(TALLY, p.id) is not None:
+    existing = ctx.store.get(TALLY, p.id)
+    if existing is not None:
+        # A replay, answered only to whoever may see its session (else: as any unseen id).
+        if existing["session_id"] != p.session_id or _visible(ctx, SESSION, p.session_id) is None:
+            raise not_found()
         return
     session = _visible(ctx, SESSION, p.session_id)
     if session is None or session["deleted_at"] is not None:

@@ -18,7 +18,7 @@ from api.leads.schemas import LeadFields
 from api.syncapi.entities import ENTITIES, FOLLOWUP, LEAD, SESSION, VENUE
 from api.syncapi.handlers import followups, places
 from api.syncapi.handlers.common import field_values, merge_fields, validate
-from api.syncapi.handlers.leads import STATUS, lead_values, patch_lead
+from api.syncapi.handlers.leads import STATUS, check_lead_references, lead_values, patch_lead
 from api.syncapi.visibility import can_see_lead_row, can_see_team_row, topics_of
 from api.users.service import Actor
 from api.vocab import LeadStatus
@@ -186,8 +186,15 @@ def _pick(
     base = {field: (target["field_hlc"] or {}).get(field)}
     try:
         values = _VALUES[entity](field, conflict["losing_value"])
+        # The rules of a write hold for a picked value too (references, cross-field rules).
         if entity == LEAD:
+            check_lead_references(ctx, values)
             patch_lead(ctx, target, values, base)
+        elif entity in (SESSION, VENUE):
+            kind = places.SESSION_KIND if entity == SESSION else places.VENUE_KIND
+            places.check_kind_references(ctx, kind, values)
+            merge_fields(ctx, entity, target, values, base)
+            places.check_row(kind, store.get(entity, target["id"]))
         else:
             merge_fields(ctx, entity, target, values, base)
     except Rejected as exc:

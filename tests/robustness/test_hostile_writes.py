@@ -285,6 +285,9 @@ def _hostile_for(
     if kind == "integer":
         return st.sampled_from(INTEGERS)
     if kind == "array":
+        items = _resolve(schema.get("items", {}), _COMPONENTS)
+        if items.get("format") == "uuid":
+            return st.sampled_from([new_uuid(), str(uuid.UUID(int=0))]).map(lambda i: [i])
         return hostile_texts().map(lambda text: [text])
     if kind == "object":
         return hostile_texts().map(lambda text: {"first_name": text})

@@ -143,3 +143,15 @@ def test_lead_text_refuses_control_characters(phone: PhoneFactory, value: str, o
         assert result["status"] == "applied"
     else:
         assert result["status"] == "rejected" and "control_character" in result["detail"]
+
+
+def test_a_session_ends_after_it_starts_like_over_rest(phone: PhoneFactory) -> None:
+    p = phone("agent")
+    session = str(uuid.uuid4())
+    fields = {"channel": "coffee_stand", "started_at": "2026-11-20T09:00:00Z"}
+    backwards = {**fields, "ended_at": "2026-11-20T08:00:00Z"}
+    bad = _one(p, "session.create", {"id": session, "fields": backwards})
+    assert bad["status"] == "rejected" and bad["code"] == "ended_before_started"
+    assert _one(p, "session.create", {"id": session, "fields": fields})["status"] == "applied"
+    bad = _one(p, "session.patch", {"id": session, "set": {"ended_at": "2026-11-20T08:59:00Z"}})
+    assert bad["status"] == "rejected" and bad["code"] == "ended_before_started"

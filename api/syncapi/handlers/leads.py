@@ -185,7 +185,9 @@ def apply_create(ctx: Apply, p: CreateLead) -> None:
     check_lead_references(ctx, p.values)
     lead = ctx.store.get(LEAD, p.id)
     if lead is None:
-        occurred = aware(p.data.consent.given_at) or ctx.hlc_time
+        # When the person was met: never after the server's now (a phone's clock may run
+        # ahead a little), so last_touch_at (which only moves forward) is never poisoned.
+        occurred = min(aware(p.data.consent.given_at) or ctx.hlc_time, ctx.now)
         _insert_lead(ctx, p, actor, occurred)
         _first_followup(ctx, p, actor, occurred)
     else:

@@ -21,11 +21,13 @@ from api.fields import (
     Text120,
 )
 from api.leads.rules import team_for_new_lead
+from api.sessions.patching import check_session_times
 from api.syncapi.entities import PARTNER, SESSION, TALLY, VENUE
 from api.syncapi.handlers.common import (
     CreateArgs,
     PatchArgs,
     actor_of,
+    aware,
     check_references,
     field_values,
     merge_fields,
@@ -140,7 +142,7 @@ def _needs(kind: Kind) -> Callable[[Write, str], Iterator[Key]]:
     return needs
 
 
-def _check_references(ctx: Apply, kind: Kind, values: Mapping[str, Any]) -> None:
+def check_kind_references(ctx: Apply, kind: Kind, values: Mapping[str, Any]) -> None:
     check_references(
         ctx,
         (
@@ -151,12 +153,19 @@ def _check_references(ctx: Apply, kind: Kind, values: Mapping[str, Any]) -> None
     )
 
 
+def check_row(kind: Kind, row: Mapping[str, Any] | None) -> None:
+    """The record's rules that span fields, on the row as written (the REST service's)."""
+    if kind.entity == SESSION and row is not None:
+        check_session_times(aware(row["started_at"]), aware(row["ended_at"]))
+
+
 def _create(kind: Kind) -> Callable[[Apply, Write], None]:
     def apply(ctx: Apply, p: Write) -> None:
-        _check_references(ctx, kind, p.values)
+        check_kind_references(ctx, kind, p.values)
         row = _visible(ctx, kind.entity, p.id)
         if row is not None:
             merge_fields(ctx, kind.entity, row, p.values, {})
+            check_row(kind, ctx.store.get(kind.entity, p.id))
             return
         missing = [name for name in kind.required if p.values.get(name) is None]
         if missing:
@@ -173,6 +182,7 @@ def _create(kind: Kind) -> Callable[[Apply, Write], None]:
         )
         if kind.entity == SESSION:
             new["agent_id"] = actor.id
+        check_row(kind, new)
         ctx.store.insert(kind.entity, new)
 
     return apply
@@ -180,11 +190,12 @@ def _create(kind: Kind) -> Callable[[Apply, Write], None]:
 
 def _patch(kind: Kind) -> Callable[[Apply, Write], None]:
     def apply(ctx: Apply, p: Write) -> None:
-        _check_references(ctx, kind, p.values)
+        check_kind_references(ctx, kind, p.values)
         row = _visible(ctx, kind.entity, p.id)
         if row is None:
             raise not_found()
         merge_fields(ctx, kind.entity, row, p.values, p.base)
+        check_row(kind, ctx.store.get(kind.entity, p.id))
 
     return apply
 

@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sync.hlc import Clock
 
 server_clock = Clock(node="server")
+
+
+def stamp_after(stamps: Iterable[str | None]) -> str:
+    """A server stamp later than each stored stamp given: for an edit made after seeing
+    those values (a phone's stamp within the allowed drift may be ahead of this clock, e.g.
+    when another instance took it)."""
+    for stamp in stamps:
+        server_clock.observe(stamp)
+    return server_clock.now()

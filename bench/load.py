@@ -31,8 +31,9 @@ from sqlalchemy import text
 
 from api.vocab import Role
 from bench.common import machine, print_table, write_json
-from tests.scratch import BIN, REPO_ROOT, TerrainServer, terrain_env
+from tests.scratch import BIN, REPO_ROOT, terrain_env
 from tests.support.databases import create_database, seed
+from tests.support.server import ServerProcess
 
 
 def _args() -> argparse.Namespace:
@@ -135,7 +136,7 @@ def main() -> int:
     for name in ("a", "b"):
         env = terrain_env(workdir / name, database.url) | {"TERRAIN_SECRET_KEY": key}
         servers.append(
-            TerrainServer(
+            ServerProcess.terrain(
                 env,
                 workdir / f"{name}.log",
                 "--forwarded-allow-ips",
@@ -145,7 +146,7 @@ def main() -> int:
             )
         )
     for server in servers:
-        server.start()
+        server.start(wait=False)
     try:
         for server in servers:
             server.wait_ready()

@@ -24,10 +24,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import read_po, unescape, write_po
+from babel.messages.pofile import unescape, write_po
 
-from i18n import LANGUAGE_NAMES, LOCALES_DIR, PUBLIC_LANGUAGES, STAFF_LANGUAGES
+from i18n import LANGUAGE_NAMES, LOCALES_DIR, PUBLIC_LANGUAGES, STAFF_LANGUAGES, jsexport
 from i18n.extract import PUBLIC_COMMENT, ROOT
+from i18n.pofile import PLURAL_FORMS, is_translated, po_path, read_catalog, strings_of
 
 TEMPLATE = LOCALES_DIR / "messages.pot"
 SOURCE_LANGUAGE = "en"
@@ -42,28 +43,8 @@ HEADER_COMMENT = """\
 # Edit msgstr lines only, then run scripts/i18n."""
 IGNORE_DIRS = ".* _* node_modules vendor tests bench data build dist"
 
-# Checked by hand against the gettext manual and CLDR (Babel writes nplurals=1 for Turkish and
-# three forms for French, Spanish and Italian, whose CLDR "many" only covers 1 000 000 and up).
-# Portuguese follows pt_PT (0 is plural), like the formatting locale.
-PLURAL_FORMS: dict[str, tuple[int, str]] = {
-    "fr": (2, "(n > 1)"),
-    "nl": (2, "(n != 1)"),
-    "en": (2, "(n != 1)"),
-    "es": (2, "(n != 1)"),
-    "ar": (6, "(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5)"),
-    "it": (2, "(n != 1)"),
-    "de": (2, "(n != 1)"),
-    "pt": (2, "(n != 1)"),
-    "tr": (2, "(n != 1)"),
-    "ro": (3, "(n==1 ? 0 : (n==0 || (n%100 > 0 && n%100 < 20)) ? 1 : 2)"),
-}
-
 _HEADER_LINE = re.compile(r'^"([A-Za-z-]+): (.*)\\n"$')
 _BRACE_FIELD = re.compile(r"(?<!\{)\{([^{}]*)\}(?!\})")
-
-
-def po_path(language: str) -> Path:
-    return LOCALES_DIR / language / "LC_MESSAGES" / "messages.po"
 
 
 def plural_forms_header(language: str) -> str:
@@ -72,11 +53,6 @@ def plural_forms_header(language: str) -> str:
 
 
 # --- reading and writing ------------------------------------------------------------------
-
-
-def read_catalog(path: Path, language: str | None = None) -> Catalog:
-    with path.open("rb") as fp:
-        return read_po(fp, locale=language)
 
 
 def raw_headers(path: Path) -> dict[str, str]:
@@ -211,12 +187,6 @@ def messages(catalog: Catalog) -> list[Message]:
     return [m for m in catalog if m.id]
 
 
-def is_translated(message: Message) -> bool:
-    if "fuzzy" in message.flags:
-        return False
-    return all(strings_of(message))
-
-
 def required(language: str, message: Message) -> bool:
     return language in STAFF_LANGUAGES or is_public(message)
 
@@ -226,13 +196,6 @@ def missing(language: str, catalog: Catalog) -> list[str]:
     return [
         _text(m.id) for m in messages(catalog) if required(language, m) and not is_translated(m)
     ]
-
-
-def strings_of(message: Message) -> list[str]:
-    value = message.string
-    if isinstance(value, str):
-        return [value]
-    return list(value or ())
 
 
 def _text(value: str | Iterable[str]) -> str:
@@ -309,8 +272,6 @@ def header_errors(language: str) -> list[str]:
 
 def check(fresh: Catalog | None = None) -> list[str]:
     """Every CI problem at once; empty when all is well."""
-    from i18n import jsexport
-
     if fresh is None:
         with tempfile.TemporaryDirectory() as tmp:
             fresh = extract_template(Path(tmp) / "messages.pot")
@@ -344,8 +305,6 @@ def report() -> str:
 
 
 def main(argv: list[str]) -> int:
-    from i18n import jsexport
-
     command = argv[0] if argv else "update"
     if command == "update":
         template = refresh_template()

@@ -15,9 +15,9 @@ from functools import cache
 from typing import Any
 
 from i18n import PUBLIC_LANGUAGES
-from i18n.catalogs import is_translated, po_path, read_catalog, strings_of
 from i18n.extract import ROOT
 from i18n.format import text_direction
+from i18n.pofile import is_translated, po_path, read_catalog, strings_of
 
 PLURALS_MODULE = ROOT / "pwa" / "js" / "i18n" / "plurals.js"
 # The tokens a gettext plural expression may hold (C syntax, which is also valid JS).

@@ -18,6 +18,11 @@ CURRENT_SCHEMA_VERSION = 1
 MAX_MUTATIONS = 500
 MAX_BODY_BYTES = 2 * 1024 * 1024
 MAX_PULL_LIMIT = 500
+# Every integer a client sends has both bounds (issue 8): ids and counters are JSON numbers a
+# browser can hold exactly (2**53 - 1), which also fit the 64-bit columns they are stored in;
+# counts that go into 32-bit columns stay below 2**31.
+MAX_JSON_INT = 2**53 - 1
+MAX_INT32 = 2**31 - 1
 
 # Unknown keys are ignored so a newer client can add fields without breaking an older server.
 _LENIENT = ConfigDict(extra="ignore")
@@ -25,25 +30,25 @@ _LENIENT = ConfigDict(extra="ignore")
 
 class Pending(BaseModel):
     model_config = _LENIENT
-    count: int = Field(default=0, ge=0)
-    oldestAgeS: int | None = Field(default=None, ge=0)
+    count: int = Field(default=0, ge=0, le=MAX_INT32)
+    oldestAgeS: int | None = Field(default=None, ge=0, le=MAX_INT32)
 
 
 class MutationIn(BaseModel):
     model_config = _LENIENT
-    id: int = Field(ge=1)
+    id: int = Field(ge=1, le=MAX_JSON_INT)
     name: str = Field(max_length=60)
-    v: int = 1
+    v: int = Field(default=1, ge=0, le=MAX_INT32)
     hlc: str = Field(max_length=80)
     args: dict[str, Any] = Field(default_factory=dict)
 
 
 class PushRequest(BaseModel):
     model_config = _LENIENT
-    protocol: int = PROTOCOL
+    protocol: int = Field(default=PROTOCOL, ge=0, le=MAX_INT32)
     clientGroupID: uuid.UUID
     clientID: uuid.UUID
-    schemaVersion: int
+    schemaVersion: int = Field(ge=0, le=MAX_INT32)
     appVersion: str | None = Field(default=None, max_length=40)
     pending: Pending | None = None
     mutations: list[MutationIn] = Field(default_factory=list)
@@ -79,11 +84,12 @@ class PushResponse(BaseModel):
 
 class PullRequest(BaseModel):
     model_config = _LENIENT
-    protocol: int = PROTOCOL
+    protocol: int = Field(default=PROTOCOL, ge=0, le=MAX_INT32)
     clientGroupID: uuid.UUID
-    schemaVersion: int
+    schemaVersion: int = Field(ge=0, le=MAX_INT32)
     cookie: str | None = None
-    limit: int = Field(default=MAX_PULL_LIMIT, ge=1)
+    # Larger pages are asked for at times; the server serves at most MAX_PULL_LIMIT.
+    limit: int = Field(default=MAX_PULL_LIMIT, ge=1, le=MAX_INT32)
 
 
 class PatchOp(BaseModel):

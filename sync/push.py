@@ -75,7 +75,7 @@ class Apply:
 
     @property
     def hlc_time(self) -> datetime:
-        """When the change was made, by the (clamped) stamp's wall clock."""
+        """When the change was made, by its stamp's wall clock (at most the allowed drift ahead)."""
         return datetime.fromtimestamp(hlc_mod.parse(self.hlc).wall_ms / 1000, UTC)
 
     def conflict(self, entity: str, entity_id: uuid.UUID, found: Iterable[FieldConflict]) -> None:
@@ -151,6 +151,7 @@ class _Prepared:
     mutator: Mutator[Any] | None = None
     parsed: Any = None
     stamp: str = ""
+    checked: hlc_mod.Stamp | None = None
     rejected: Rejected | None = None
 
 
@@ -209,6 +210,11 @@ def push(
     if run:
         ctx = _RunContext(request, user_id, actor, translate, now, store)
         results, conflicts, rejections = ctx.apply([batch.prepared[m.id] for m in run])
+        # Only the stamps of ops that applied reach the clock (a refused op moves nothing).
+        for r in results:
+            checked = batch.prepared[r.id].checked
+            if r.status == "applied" and checked is not None:
+                clock.fold(checked)
     store.flush(version=version, now=now)
     if conflicts:
         conn.execute(_conflict.insert(), conflicts)
@@ -417,11 +423,18 @@ def _prepare(
         if mutator is None or mutator.version != current.v:
             raise Rejected("unknown_mutator", "This kind of change is not known.")
         try:
-            stamp = clock.receive(current.hlc)
+            # Checked only: the clock folds a stamp in once its op has applied.
+            checked = clock.check(current.hlc)
+        except hlc_mod.StampInFuture as exc:
+            raise Rejected(
+                "clock_ahead",
+                "The device's clock is ahead of the server's: set its date and time, "
+                "then make the change again.",
+            ) from exc
         except ValueError as exc:
             raise Rejected("invalid_hlc", "The change has a malformed timestamp.") from exc
         prepared.parsed = mutator.parse(current.args)
-        prepared.mutator, prepared.stamp = mutator, stamp
+        prepared.mutator, prepared.stamp, prepared.checked = mutator, str(checked), checked
     except Exception as exc:
         rejected = _as_rejected(exc, translate)
         if rejected is None:

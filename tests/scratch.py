@@ -1,13 +1,11 @@
-"""Scratch databases (empty or migrated) and `terrain serve` as a real subprocess, for the
-tests that need real commits across connections and processes (CLI, quick start, backup,
-several instances)."""
+"""Scratch databases (empty or migrated), a fresh install's environment and the app in a
+thread, for the tests that need real commits across connections and processes (CLI, quick
+start, backup, several instances); `terrain serve` as a process is
+`tests.support.server.ServerProcess.terrain`."""
 
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -15,7 +13,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import TracebackType
 
 import httpx
 import uvicorn
@@ -26,6 +23,7 @@ from api import migrate
 from api.config import get_settings
 from api.db import make_engine, reset_engine
 from api.main import create_app
+from tests.support.server import free_port
 
 PG_URL = os.environ.get("TERRAIN_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -64,13 +62,6 @@ def scratch_database(backend: str, workdir: Path, *, migrated: bool = True) -> I
             _pg_admin(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def terrain_env(data_dir: Path, database_url: str | None) -> dict[str, str]:
     """The environment of a fresh install: no TERRAIN_* setting but the ones given."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TERRAIN_")}
@@ -78,75 +69,6 @@ def terrain_env(data_dir: Path, database_url: str | None) -> dict[str, str]:
     if database_url is not None:
         env["TERRAIN_DATABASE_URL"] = database_url
     return env
-
-
-class TerrainServer:
-    """`terrain serve [args]` in its own process group, output captured to a log file."""
-
-    def __init__(self, env: dict[str, str], log_path: Path, *args: str) -> None:
-        self.port = free_port()
-        self.env = env
-        self.log_path = log_path
-        self.args = args
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> TerrainServer:
-        command = [str(BIN / "terrain"), "serve", "--port", str(self.port), *self.args]
-        with self.log_path.open("wb") as log:
-            self.proc = subprocess.Popen(
-                command,
-                cwd=REPO_ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        return self
-
-    def wait_ready(self, timeout: float = 90.0) -> None:
-        assert self.proc is not None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError(f"terrain serve exited {self.proc.returncode}:\n{self.log}")
-            try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"terrain serve was not ready in {timeout} s:\n{self.log}")
-
-    def stop(self) -> int:
-        """SIGTERM (a graceful uvicorn shutdown); the exit code."""
-        assert self.proc is not None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=20)
-        return self.proc.returncode
-
-    @property
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def __enter__(self) -> TerrainServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def login(client: httpx.Client, base_url: str, email: str, password: str) -> dict[str, str]:

@@ -17,7 +17,8 @@ from api.cli import main
 from api.db import make_engine
 from api.demo import DEMO_PASSWORD
 from api.migrate import alembic_config
-from tests.scratch import PG_URL, TerrainServer, login, scratch_database, terrain_env
+from tests.scratch import PG_URL, login, scratch_database, terrain_env
+from tests.support.server import ServerProcess
 
 F = TypeVar("F", bound=Callable[..., None])
 
@@ -30,16 +31,18 @@ def postgresql_only(test: F) -> F:
 
 
 @pytest.fixture(scope="module")
-def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[TerrainServer]]]:
+def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[ServerProcess]]]:
     """Two `terrain serve --demo` processes started together on one empty database."""
     workdir = tmp_path_factory.mktemp("instances")
     with scratch_database("postgresql", workdir, migrated=False) as url:
         servers = [
-            TerrainServer(terrain_env(workdir / name, url), workdir / f"{name}.log", "--demo")
+            ServerProcess.terrain(
+                terrain_env(workdir / name, url), workdir / f"{name}.log", "--demo"
+            )
             for name in ("a", "b")
         ]
         for server in servers:
-            server.start()
+            server.start(wait=False)
         try:
             for server in servers:
                 server.wait_ready()
@@ -50,7 +53,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[T
 
 
 @postgresql_only
-def test_started_together_they_migrate_and_seed_once(pair: tuple[str, list[TerrainServer]]) -> None:
+def test_started_together_they_migrate_and_seed_once(pair: tuple[str, list[ServerProcess]]) -> None:
     url, servers = pair
     engine = make_engine(url)
     with engine.connect() as conn:
@@ -69,7 +72,7 @@ def test_started_together_they_migrate_and_seed_once(pair: tuple[str, list[Terra
 
 @postgresql_only
 def test_a_user_created_by_the_cli_is_seen_by_both(
-    pair: tuple[str, list[TerrainServer]],
+    pair: tuple[str, list[ServerProcess]],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
@@ -87,7 +90,7 @@ def test_a_user_created_by_the_cli_is_seen_by_both(
 
 
 @postgresql_only
-def test_what_one_instance_writes_the_other_reads(pair: tuple[str, list[TerrainServer]]) -> None:
+def test_what_one_instance_writes_the_other_reads(pair: tuple[str, list[ServerProcess]]) -> None:
     _, (a, b) = pair
     with httpx.Client(timeout=30) as http:
         # The device row (token) is written by A and read by B …

@@ -16,11 +16,11 @@ from api.demo import DEMO_LOGINS, DEMO_PASSWORD
 from tests.scratch import (
     BACKENDS,
     REPO_ROOT,
-    TerrainServer,
     login,
     scratch_database,
     terrain_env,
 )
+from tests.support.server import ServerProcess
 
 
 @pytest.mark.parametrize("fresh_backend", BACKENDS)
@@ -34,7 +34,7 @@ def test_serve_demo_then_agent_lists_leads(tmp_path: Path, fresh_backend: str) -
         else scratch_database(fresh_backend, tmp_path, migrated=False)
     )
     with database as url:
-        server = TerrainServer(terrain_env(data_dir, url), tmp_path / "serve.log", "--demo")
+        server = ServerProcess.terrain(terrain_env(data_dir, url), tmp_path / "serve.log", "--demo")
         with server, httpx.Client(timeout=30) as http:
             server.wait_ready()
             base = server.base_url

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from api.codes import qr, service
 from api.codes.models import AttributionCode
@@ -13,6 +13,7 @@ from api.codes.schemas import CodeCreate, CodeDetail, CodeList, CodePublic
 from api.config import get_settings
 from api.db import SessionDep
 from api.deps import CoordinatorUser
+from api.params import Offset, page_limit
 from api.vocab import CodeKind
 
 router = APIRouter(prefix="/api/codes", tags=["codes"])
@@ -35,8 +36,8 @@ def list_codes(
     session: SessionDep,
     actor: CoordinatorUser,
     kind: CodeKind | None = None,
-    limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, page_limit(service.MAX_PAGE)] = 50,
+    offset: Offset = 0,
 ) -> CodeList:
     """Codes of my teams, newest first, with their scans and submissions."""
     rows, total = service.list_codes(session, actor=actor, kind=kind, limit=limit, offset=offset)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Response, status
 
 from api.db import SessionDep
 from api.deps import CurrentUser
@@ -18,6 +18,7 @@ from api.followups.schemas import (
     FollowupPublic,
     FollowupUpdate,
 )
+from api.params import Offset, page_limit
 
 router = APIRouter(prefix="/api", tags=["followups"])
 
@@ -30,8 +31,8 @@ def list_followups(
     agent: uuid.UUID | None = None,
     team_id: uuid.UUID | None = None,
     include_done: bool = False,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, page_limit(200)] = 50,
+    offset: Offset = 0,
 ) -> FollowupList:
     """My follow-ups (or, for coordinators, an agent's or a team's), soonest first."""
     filters = service.FollowupFilters(

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
-from api.clock import server_clock
+from api.clock import server_clock, stamp_after
 from api.errors import Conflict, NotFound, PermissionDenied
 from api.followups.models import Followup
 from api.followups.schemas import DueFilter, FollowupCreate, FollowupUpdate
@@ -173,7 +173,7 @@ def update_followup(
         updates = _updates(followup, data)
         hlc = dict(followup.field_hlc)
         current = lead_service.current_values(followup, updates)
-        result = merge_patch(current, hlc, updates, base=hlc, hlc=server_clock.now())
+        result = merge_patch(current, hlc, updates, base=hlc, hlc=stamp_after(hlc.values()))
         if not result.changes and not result.conflicts:
             session.rollback()
             return visible_followup(session, actor=actor, followup_id=followup_id)

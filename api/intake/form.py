@@ -397,8 +397,9 @@ def consent_sha256(language: str, notice: Notice) -> str:
     return hashlib.sha256(consent_text(language, notice).encode("utf-8")).hexdigest()
 
 
-def thanks_body(language: str) -> str:
-    return Translated(language).plural(THANKS_BODY, FIRST_CALL_DAYS)
+def thanks_body(language: str, days: int = FIRST_CALL_DAYS) -> str:
+    """ "… will call you within {n} days": two, or more when a weekend comes first."""
+    return Translated(language).plural(THANKS_BODY, days)
 
 
 def _question(q: Question, t: Translated) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from api.errors import AppError, TooManyRequests
 from api.intake import answers, form, render
 from api.intake import service as intake
 from api.intake.render import message, not_found_page, notice
-from api.leads.rules import first_followup_due
+from api.leads.rules import brussels_today, first_followup_due
 from i18n.format import format_date
 from sync.sqltypes import utcnow
 
@@ -168,14 +168,15 @@ def thanks(lang: str, request: Request) -> Response:
     code = normalise(request.query_params.get("c", ""))
     page = _page(lang, code, "intake/thanks")
     texts = form.definition(lang, page.notice)["texts"]
-    by = form.Translated(lang)(form.THANKS_BY).format(
-        date=format_date(first_followup_due(utcnow()), "full", language=lang)
-    )
+    now = utcnow()
+    due = first_followup_due(now)
+    by = form.Translated(lang)(form.THANKS_BY).format(date=format_date(due, "full", language=lang))
+    days = (due - brussels_today(now)).days
     html = render.render(
         "message.html",
         page,
         title=texts["thanks_title"],
-        paragraphs=[texts["thanks_body"], by, texts["thanks_more"]],
+        paragraphs=[form.thanks_body(lang, days), by, texts["thanks_more"]],
         link={"href": page.href(lang, "intake"), "text": texts["again"]},
     )
     return HTMLResponse(html)

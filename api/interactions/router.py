@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Response, status
 
 from api.db import SessionDep
 from api.deps import CurrentUser
@@ -16,6 +16,7 @@ from api.interactions.schemas import (
     InteractionPublic,
     VoidIn,
 )
+from api.params import Offset, page_limit
 
 router = APIRouter(prefix="/api", tags=["interactions"])
 
@@ -25,8 +26,8 @@ def list_interactions(
     lead_id: uuid.UUID,
     session: SessionDep,
     actor: CurrentUser,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, page_limit(200)] = 50,
+    offset: Offset = 0,
 ) -> InteractionList:
     """A lead's interactions, newest first."""
     rows, total = service.list_interactions(

@@ -9,7 +9,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from api.fields import (
     Name,
@@ -22,6 +27,7 @@ from api.fields import (
     OptText2000,
     PastInstant,
     SingleLine,
+    Text2000,
 )
 from api.followups.schemas import FollowupPublic
 from api.interactions.schemas import InteractionPublic
@@ -163,6 +169,30 @@ class StatusChange(BaseModel):
     comment: OptText2000 = None
 
 
+Comment = Annotated[Text2000, Field(min_length=1)]
+
+
+class SendBackIn(BaseModel):
+    """A coordinator's question to the lead's agent (lead.send_back)."""
+
+    model_config = _IGNORE_EXTRA
+    comment: Comment
+
+
+class AnswerIn(BaseModel):
+    """The agent's answer to a send-back (lead.answer), with an optional note."""
+
+    model_config = _IGNORE_EXTRA
+    note: OptText2000 = None
+
+
+class MergeIn(BaseModel):
+    """The duplicate to merge into the lead of the path (the survivor)."""
+
+    model_config = _IGNORE_EXTRA
+    other_id: uuid.UUID
+
+
 class AssignIn(BaseModel):
     model_config = _IGNORE_EXTRA
     agent_id: uuid.UUID
@@ -203,6 +233,9 @@ class LeadPublic(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int
+    # Send-back state (the queue's "sent back" and "answered" marks); details in LeadDetail.
+    sent_back_at: datetime | None = None
+    answered_at: datetime | None = None
 
 
 class LeadList(BaseModel):
@@ -240,12 +273,26 @@ class ConsentSummary(BaseModel):
     withdrawn_at: datetime | None
 
 
+class SendBackState(BaseModel):
+    """The latest send-back: the coordinator's comment, the agent's answer, and which
+    fields (and status) changed since it was sent."""
+
+    at: datetime
+    by: uuid.UUID | None
+    by_name: str | None
+    comment: str | None
+    answered_at: datetime | None
+    answer: str | None
+    changed_fields: list[str]
+
+
 class LeadDetail(LeadPublic):
     """One lead with its timeline (newest first), open follow-ups and consent. No markers."""
 
     timeline: list[InteractionPublic]
     followups: list[FollowupPublic]
     consent: ConsentSummary | None
+    send_back: SendBackState | None = None
 
 
 def lead_changes(fields: LeadFields) -> dict[str, Any]:

@@ -15,15 +15,16 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import ColumnClause, func, literal_column
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
-from api.clock import server_clock
+from api.clock import server_clock, stamp_after
 from api.db import begin_write
 from api.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from api.followups.models import Followup
 from api.interactions.models import Interaction
-from api.leads import markers, rules
+from api.leads import markers, rules, totals
 from api.leads.filters import LeadFilters, visible_where
 from api.leads.models import Consent, Lead
 from api.leads.schemas import (
@@ -38,12 +39,12 @@ from api.partners.models import Partner
 from api.push import triggers as push_triggers
 from api.references import check_reference
 from api.references import unknown as unknown_reference
-from api.scope import can_see_lead
+from api.scope import Viewer, can_see_lead
 from api.sessions.models import OutreachSession
-from api.users.models import TeamMember, User
+from api.users.models import User
 from api.users.service import Actor
 from api.venues.models import Venue
-from api.vocab import InteractionKind, Role
+from api.vocab import InteractionKind
 from sync.merge import FieldConflict, merge_patch
 from sync.models import SyncConflict
 from sync.space import bump_version
@@ -119,23 +120,16 @@ def check_assignee(
     session: Session, *, actor: Actor, team_id: uuid.UUID, user_id: uuid.UUID
 ) -> User:
     """An active agent of the lead's team (an admin may pick any active agent)."""
+    rules.check_assignee(session.connection(), actor=actor, team_id=team_id, user_id=user_id)
     user = session.get(User, user_id)
-    ok = user is not None and user.is_active and user.role == Role.agent
-    if ok and actor.role != Role.admin:
-        member = session.get(TeamMember, (team_id, user_id))
-        ok = member is not None
-    if not ok or user is None:
-        raise InvalidInput("This person cannot take this lead.", code="invalid_assignee")
+    assert user is not None
     return user
 
 
 def fold_in(stamps: Iterable[str | None]) -> str:
     """A server stamp later than every stamp given: for writes the actor made after seeing
     the current state (status, assignment), which must not lose to a skewed phone clock."""
-    for stamp in stamps:
-        if stamp:
-            server_clock.receive(stamp)
-    return server_clock.now()
+    return stamp_after(stamps)
 
 
 # ---------------------------------------------------------------- reads
@@ -150,15 +144,32 @@ _SORT_COLUMNS: dict[str, Any] = {
 }
 
 
+# The queue's priority: new and unassigned leads (2), the other new ones (1), the rest (0).
+# Written with literals exactly as the index ix_lead_queue holds it (migration "lead list
+# indexes"): a database uses an index on an expression only for that same expression.
+_QUEUE_PRIORITY: ColumnClause[int] = literal_column(
+    "CASE WHEN (lead.status = 'new' AND lead.assigned_to IS NULL) THEN 2 "
+    "WHEN (lead.status = 'new') THEN 1 ELSE 0 END"
+)
+
+
 def _queue_order() -> list[Any]:
     """New and unassigned leads first, then the other new ones, then the rest; newest first
     within each."""
-    waiting = case(
-        (and_(col(Lead.status) == "new", col(Lead.assigned_to).is_(None)), 0),
-        (col(Lead.status) == "new", 1),
-        else_=2,
-    )
-    return [waiting, col(Lead.created_at).desc(), col(Lead.id).desc()]
+    return [_QUEUE_PRIORITY.desc(), col(Lead.created_at).desc(), col(Lead.id).desc()]
+
+
+def page_query(
+    actor: Viewer, filters: LeadFilters, sort: LeadSort, *, now: datetime
+) -> SelectOfScalar[Lead]:
+    """The leads of a list in their order, before paging."""
+    if sort == LeadSort.queue:
+        order = _queue_order()
+    else:
+        key = _SORT_COLUMNS[sort.value.lstrip("-")]
+        descending = sort.value.startswith("-")
+        order = [key.desc(), col(Lead.id).desc()] if descending else [key.asc(), col(Lead.id).asc()]
+    return select(Lead).where(*visible_where(actor, filters, now=now)).order_by(*order)
 
 
 def list_leads(
@@ -171,18 +182,20 @@ def list_leads(
     offset: int = 0,
 ) -> tuple[list[Lead], int]:
     """One page of the leads the actor may see (tombstones excluded), and the total."""
-    where = visible_where(actor, filters, now=utcnow())
-    total = session.execute(select(func.count()).select_from(Lead).where(*where)).scalar_one()
-    descending = sort.value.startswith("-")
-    if sort == LeadSort.queue:
-        order = _queue_order()
-    else:
-        key = _SORT_COLUMNS[sort.value.lstrip("-")]
-        order = [key.desc(), col(Lead.id).desc()] if descending else [key.asc(), col(Lead.id).asc()]
-    rows = session.execute(
-        select(Lead).where(*where).order_by(*order).limit(min(limit, MAX_PAGE)).offset(offset)
-    ).scalars()
-    return list(rows), total
+    now = utcnow()
+    limit = min(limit, MAX_PAGE)
+    query = page_query(actor, filters, sort, now=now).limit(limit).offset(offset)
+    rows = list(session.execute(query).scalars())
+    if 0 < len(rows) < limit or (offset == 0 and not rows):
+        # The last page: the total is known without counting.
+        return rows, offset + len(rows)
+
+    def count() -> int:
+        where = visible_where(actor, filters, now=now)
+        counted = session.execute(select(func.count()).select_from(Lead).where(*where))
+        return int(counted.scalar_one())
+
+    return rows, totals.total(session, actor=actor, filters=filters, now=now, count=count)
 
 
 def latest_consent(session: Session, lead_id: uuid.UUID) -> Consent | None:
@@ -358,7 +371,9 @@ def update_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID, data: Lea
     with writing(session) as version:
         lead = visible_lead(session, actor=actor, lead_id=lead_id)
         hlc = dict(lead.field_hlc)
-        stamp = server_clock.now()
+        # The editor saw the stored values: later than each of their stamps (another
+        # instance may have taken a phone's stamp that this one's clock has not seen).
+        stamp = fold_in(hlc.values())
         result = merge_patch(current_values(lead, updates), hlc, updates, base=hlc, hlc=stamp)
         if not result.changes and not result.conflicts:
             session.rollback()
@@ -409,27 +424,6 @@ def change_status(
     return lead
 
 
-def assign_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID, agent_id: uuid.UUID) -> Lead:
-    """Give the lead to an agent (coordinators and admins)."""
-    if not rules.may_assign(actor):
-        raise PermissionDenied()
-    with writing(session) as version:
-        lead = visible_lead(session, actor=actor, lead_id=lead_id)
-        check_assignee(session, actor=actor, team_id=lead.team_id, user_id=agent_id)
-        if lead.assigned_to == agent_id:
-            session.rollback()
-            return visible_lead(session, actor=actor, lead_id=lead_id)
-        stamp = fold_in([lead.field_hlc.get("assigned_to")])
-        lead.assigned_to = agent_id
-        _touch(lead, version, {**lead.field_hlc, "assigned_to": stamp})
-        # In this transaction: the push exists exactly when the assignment does.
-        push_triggers.lead_assigned(
-            session.connection(), lead_id=lead.id, agent_id=agent_id, actor_id=actor.id
-        )
-        session.commit()
-    return lead
-
-
 def delete_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID) -> None:
     """Tombstone the lead (phones drop it at their next pull); deleting twice is harmless."""
     with writing(session) as version:
@@ -450,6 +444,8 @@ def restore_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID) -> Lead:
         raise PermissionDenied()
     with writing(session) as version:
         lead = visible_lead(session, actor=actor, lead_id=lead_id, include_deleted=True)
+        if lead.merged_into is not None:
+            raise InvalidInput("A merged lead cannot be restored.", code="merged")
         if lead.deleted_at is not None:
             lead.deleted_at = None
             _touch(lead, version)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 
 from api.db import SessionDep
 from api.deps import CoordinatorUser, CurrentUser
+from api.params import Offset, page_limit
 from api.partners import service
 from api.partners.models import Partner
 from api.partners.schemas import PartnerCreate, PartnerList, PartnerPublic, PartnerUpdate
@@ -24,8 +25,8 @@ def list_partners(
     include_inactive: bool = False,
     kind: PartnerKind | None = None,
     q: Annotated[str | None, Query(max_length=120)] = None,
-    limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, page_limit(service.MAX_PAGE)] = 50,
+    offset: Offset = 0,
 ) -> PartnerList:
     """The organisation's partners, active ones unless asked otherwise."""
     rows, total = service.list_partners(

@@ -22,6 +22,7 @@ from api.db import SessionDep
 from api.deps import AdminUser, CurrentUser, SettingsDep
 from api.leads import service as lead_service
 from api.leads.schemas import LeadPublic
+from api.params import Offset, page_limit
 from api.privacy import export_html, links, service
 from api.privacy.schemas import (
     AccessExport,
@@ -113,8 +114,8 @@ def list_requests(
     session: SessionDep,
     _actor: AdminUser,
     status: Annotated[str | None, Query(pattern="^(open|done|refused)$")] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, page_limit(200)] = 100,
+    offset: Offset = 0,
 ) -> RequestList:
     """Requests about people's data, open ones first, the most urgent first."""
     rows, total = service.list_requests(session, status=status, limit=limit, offset=offset)
@@ -164,8 +165,8 @@ def list_audit(
     lead_id: uuid.UUID | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, page_limit(500)] = 100,
+    offset: Offset = 0,
 ) -> AuditList:
     """The audit trail, newest first (a lead id finds the rows about that person)."""
     filters = _audit_filters(action, actor_id, lead_id, since, until)

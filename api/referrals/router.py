@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from api.db import SessionDep
 from api.deps import CoordinatorUser, CurrentUser
+from api.params import Offset, page_limit
 from api.partners.models import Partner
 from api.referrals import overview, service
 from api.referrals.models import Referral
@@ -49,8 +50,8 @@ def list_all_referrals(
     direction: ReferralDirection | None = None,
     status: ReferralStatus | None = None,
     partner_id: uuid.UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=overview.MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, page_limit(overview.MAX_PAGE)] = 50,
+    offset: Offset = 0,
 ) -> ReferralRows:
     """Referrals in and out of the leads I may see, latest change first."""
     rows, total = overview.list_all(

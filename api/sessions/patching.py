@@ -79,7 +79,7 @@ def merge_into(
         # each of them, even when a phone with a fast clock wrote them.
         for name in wanted:
             if hlc.get(name):
-                server_clock.receive(hlc[name])
+                server_clock.observe(hlc[name])
         stamp = server_clock.now()
     result = merge_patch(current, hlc, wanted, base=hlc, hlc=stamp)
     for c in result.conflicts:
@@ -106,6 +106,8 @@ def merge_into(
     return True
 
 
-def stamp_all(names: tuple[str, ...], stamp: str) -> dict[str, str]:
-    """field_hlc of a newly created row: every patchable field carries the create stamp."""
-    return dict.fromkeys(names, stamp)
+def stamp_set(values: Mapping[str, Any], names: tuple[str, ...], stamp: str) -> dict[str, str]:
+    """field_hlc of a newly created row: the patchable fields the create set carry its
+    stamp, as a pushed create's do; a field left empty has no stamp, so a later edit of it
+    is not taken for a concurrent one."""
+    return {name: stamp for name in names if values.get(name) is not None}

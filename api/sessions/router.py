@@ -6,11 +6,12 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 from sqlmodel import Session
 
 from api.db import SessionDep
 from api.deps import CurrentUser
+from api.params import Offset, page_limit
 from api.sessions import service
 from api.sessions.models import OutreachSession, Tally
 from api.sessions.schemas import (
@@ -46,8 +47,8 @@ def list_sessions(
     channel: Channel | None = None,
     started_from: date | None = None,
     started_to: date | None = None,
-    limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, page_limit(service.MAX_PAGE)] = 50,
+    offset: Offset = 0,
 ) -> SessionList:
     """Outreach sessions the caller may see, latest first, with their tally totals.
 

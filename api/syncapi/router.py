@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import StreamingResponse
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import Engine
@@ -18,6 +18,7 @@ from api.config import get_settings
 from api.db import SessionDep, get_session
 from api.deps import CoordinatorUser, SettingsDep
 from api.errors import NotAuthenticated
+from api.params import Offset, RowId, page_limit
 from api.syncapi import conflict_list, conflicts, onehop, service
 from api.syncapi.visibility import topics_for
 from api.users import service as user_service
@@ -140,8 +141,8 @@ async def sync_events(caller: Annotated[StreamCaller, Depends(stream_caller)]) -
 def open_conflicts(
     actor: CoordinatorUser,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=conflict_list.MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, page_limit(conflict_list.MAX_PAGE)] = 50,
+    offset: Offset = 0,
 ) -> conflict_list.LeadConflictList:
     """Unresolved sync conflicts on the leads I may see, oldest first."""
     return conflict_list.list_open(session, actor=actor, limit=limit, offset=offset)
@@ -157,7 +158,7 @@ def lead_conflicts(
 
 @router.post("/api/sync/conflicts/{conflict_id}/resolve", response_model=conflicts.ConflictPublic)
 def resolve_conflict(
-    conflict_id: int, body: conflicts.ResolveIn, actor: CoordinatorUser, session: SessionDep
+    conflict_id: RowId, body: conflicts.ResolveIn, actor: CoordinatorUser, session: SessionDep
 ) -> conflicts.ConflictPublic:
     """Keep the current value, or pick the losing one (applied as a new patch)."""
     return conflicts.resolve(session, actor=actor, conflict_id=conflict_id, pick=body.pick)

@@ -88,6 +88,10 @@ LEAD_COLUMNS = (
     "assigned_to",
     "created_at",
     "last_touch_at",
+    # A coordinator's send-back and whether it was answered (Today's "sent back" list).
+    "sent_back_at",
+    "sent_back_note",
+    "answered_at",
 )
 INTERACTION_COLUMNS = (
     "lead_id",

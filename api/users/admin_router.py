@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from api.db import SessionDep
 from api.deps import AdminUser, CoordinatorUser
+from api.params import Offset, page_limit
 from api.users import admin_service as service
 from api.users.models import Device, Team, User
 from api.users.schemas import (
@@ -86,8 +87,8 @@ def list_users(
     role: Role | None = None,
     active: bool | None = None,
     q: Annotated[str | None, Query(max_length=120)] = None,
-    limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, page_limit(service.MAX_PAGE)] = 50,
+    offset: Offset = 0,
 ) -> UserList:
     """Users by name (coordinators: the people in their teams)."""
     rows, total = service.list_users(
@@ -182,8 +183,8 @@ def list_devices(
     actor: AdminUser,
     user_id: uuid.UUID | None = None,
     include_revoked: bool = True,
-    limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, page_limit(service.MAX_PAGE)] = 50,
+    offset: Offset = 0,
 ) -> DeviceList:
     """Devices (one per login) with their owner and last use, most recent first."""
     rows, total = service.list_devices(

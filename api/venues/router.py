@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Query, Response
 
 from api.db import SessionDep
 from api.deps import CurrentUser
+from api.params import Offset, page_limit
 from api.venues import service
 from api.venues.models import Venue
 from api.venues.schemas import VenueCreate, VenueList, VenuePublic, VenueUpdate, VisitIn
@@ -25,8 +26,8 @@ def list_venues(
     q: Annotated[str | None, Query(max_length=120)] = None,
     commune: Annotated[str | None, Query(max_length=80)] = None,
     due_by: date | None = None,
-    limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, page_limit(service.MAX_PAGE)] = 50,
+    offset: Offset = 0,
 ) -> VenueList:
     """Venues the caller may see, by name; `due_by` lists those whose next visit is due."""
     rows, total = service.list_venues(

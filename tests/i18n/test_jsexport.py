@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 import i18n
 from i18n import jsexport
-from i18n.catalogs import PLURAL_FORMS
+from i18n.pofile import PLURAL_FORMS
 
 COUNTS = [*range(0, 230), 1000, 1001, 1002, 1011, 100_000, 1_000_000]
 

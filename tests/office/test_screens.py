@@ -28,6 +28,7 @@ SCREENS = [
     "outreach",
     "referrals",
     "conflicts",
+    "codes",
     "admin/users",
     "admin/teams",
     "admin/partners",

@@ -15,8 +15,9 @@ import httpx
 from sqlalchemy import text
 
 from api.db import make_engine
-from tests.scratch import TerrainServer, terrain_env
+from tests.scratch import terrain_env
 from tests.support.databases import create_database, seed
+from tests.support.server import ServerProcess
 from tests.sync.helpers import lead_fields, now_ms
 
 WRITERS = 20
@@ -57,7 +58,9 @@ def _writer(base: str, headers: dict[str, str], until: float, out: dict[str, Any
 def test_sy_5_twenty_concurrent_writers_never_see_a_locked_database(tmp_path: Path) -> None:
     database = create_database("sqlite", tmp_path)
     people = seed(database.url, extra_agents=WRITERS)
-    server = TerrainServer(terrain_env(tmp_path / "data", database.url), tmp_path / "serve.log")
+    server = ServerProcess.terrain(
+        terrain_env(tmp_path / "data", database.url), tmp_path / "serve.log"
+    )
     with server:
         server.wait_ready()
         out: dict[str, Any] = {"codes": [], "acked": []}

@@ -13,13 +13,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.scratch import TerrainServer, scratch_database, terrain_env
+from tests.scratch import scratch_database, terrain_env
 from tests.support import canary
 from tests.support.canary import NAMES_AND_NUMBERS
 from tests.support.databases import seed
+from tests.support.server import ServerProcess
 from tests.test_multi_instance import postgresql_only
 
-Pair = tuple[list[TerrainServer], dict[str, str]]
+Pair = tuple[list[ServerProcess], dict[str, str]]
 
 
 @pytest.fixture(scope="module")
@@ -31,9 +32,9 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
         servers = []
         for name in ("a", "b"):
             env = terrain_env(workdir / name, url) | {"TERRAIN_SECRET_KEY": key}
-            servers.append(TerrainServer(env, workdir / f"{name}.log"))
+            servers.append(ServerProcess.terrain(env, workdir / f"{name}.log"))
         for server in servers:
-            server.start()
+            server.start(wait=False)
         try:
             for server in servers:
                 server.wait_ready()

@@ -286,3 +286,19 @@ def test_a_push_is_shown_and_its_click_opens_the_lead(
         worker_js.evaluate("async () => (await self.registration.getNotifications()).length") == 0
     )
     assert phone.errors == []
+
+
+def test_log_out_offline_forgets_the_phone_subscription(
+    phone: Phone, live: Live, receiver: PushReceiver
+) -> None:
+    """The next person on this phone must not get the last one's pushes: the browser's
+    subscription goes with the log-out, even when the server cannot be told."""
+    person = live.new_person(name="Awa Diallo", role=Role.agent)
+    turn_on(phone, live, person, receiver)
+    page = phone.p
+    assert page.evaluate("localStorage.getItem('test-push-key')") is not None
+    assert phone.context is not None
+    phone.context.set_offline(True)
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(page.get_by_text("Vous êtes déconnecté·e.")).to_be_visible()
+    assert page.evaluate("localStorage.getItem('test-push-key')") is None

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlmodel import Session
 
-from api.leads.rules import BRUSSELS, brussels_today
+from api.leads.rules import BRUSSELS, first_followup_due
 from api.push.models import PushPreference
 from api.push.webpush import Sender
 from api.push.worker import PushWorker
@@ -26,7 +26,7 @@ def _five_due(env: PushEnv) -> tuple[Person, datetime]:
     for _ in range(5):
         env.lead(agent)
     created = datetime.now(UTC)
-    due = brussels_today(created) + timedelta(days=2)
+    due = first_followup_due(created)
     return agent, datetime.combine(due, time(12), tzinfo=BRUSSELS)
 
 

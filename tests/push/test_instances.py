@@ -23,8 +23,9 @@ from api.push.outbox import Kind
 from api.users import service as user_service
 from api.users.models import Organisation, Team, TeamMember, User
 from api.vocab import Role
-from tests.scratch import BACKENDS, PG_URL, TerrainServer, scratch_database, terrain_env
+from tests.scratch import BACKENDS, PG_URL, scratch_database, terrain_env
 from tests.support.push_receiver import PushReceiver
+from tests.support.server import ServerProcess
 
 F = TypeVar("F", bound=Callable[..., None])
 
@@ -121,7 +122,7 @@ def test_a_restart_with_messages_queued_sends_each_once(
     receiver.delay_s = 0.05  # a slow push service: the drain is still going when we stop
     env = server_env(tmp_path / "a", url, vapid, receiver)
 
-    first = TerrainServer(env, tmp_path / "first.log").start()
+    first = ServerProcess.terrain(env, tmp_path / "first.log").start()
     first.wait_ready()
     wait_until(lambda: len(receiver.received) >= 8)
     first.stop()  # SIGTERM: the batch in flight is finished and recorded
@@ -129,7 +130,7 @@ def test_a_restart_with_messages_queued_sends_each_once(
     sent_before = len(receiver.received)
     assert sent_before < total and queued(engine) == total - sent_before
 
-    second = TerrainServer(env, tmp_path / "second.log").start()
+    second = ServerProcess.terrain(env, tmp_path / "second.log").start()
     try:
         second.wait_ready()
         wait_until(lambda: queued(engine) == 0)
@@ -152,13 +153,13 @@ def test_two_instances_send_each_message_once(
             queue_messages(engine, receiver, total)
             receiver.delay_s = 0.01
             servers = [
-                TerrainServer(
+                ServerProcess.terrain(
                     server_env(tmp_path / name, url, vapid, receiver), tmp_path / f"{name}.log"
                 )
                 for name in ("a", "b")
             ]
             for server in servers:
-                server.start()
+                server.start(wait=False)
             try:
                 for server in servers:
                     server.wait_ready()

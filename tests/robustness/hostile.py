@@ -82,6 +82,7 @@ def _post(client: TestClient, world: World, who: str, url: str, body: Any) -> di
 def _team_records(client: TestClient, world: World, agent: str, partner: str) -> dict[str, str]:
     lead = _post(client, world, agent, "/api/leads", lead_body())
     lid = lead["id"]
+    twin = _post(client, world, agent, "/api/leads", lead_body(phone="0470 99 88 77"))
     interaction = _post(
         client, world, agent, f"/api/leads/{lid}/interactions", {"kind": "conversation"}
     )
@@ -99,6 +100,7 @@ def _team_records(client: TestClient, world: World, agent: str, partner: str) ->
     )
     return {
         "lead": lid,
+        "twin": twin["id"],  # a second lead (a merge's other record)
         "interaction": interaction["id"],
         "followup": followup["id"],
         "venue": venue["id"],

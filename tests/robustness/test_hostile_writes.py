@@ -123,7 +123,7 @@ def _who(op: Operation) -> str:
     if (
         path.startswith(("/api/codes", "/api/sync/conflicts"))
         or (path.startswith("/api/partners") and op.method != "get")
-        or path.endswith(("/assign", "/restore"))
+        or path.endswith(("/assign", "/restore", "/send-back", "/merge"))
     ):
         return "coordinator"
     return "agent"
@@ -177,6 +177,9 @@ def _baselines(arena: Arena) -> dict[str, dict[str, Any]]:
         },
         "POST /api/leads/{lead_id}/status": {"status": "contacted", "comment": "ok"},
         "POST /api/leads/{lead_id}/assign": {"agent_id": own["agent"]},
+        "POST /api/leads/{lead_id}/send-back": {"comment": "Which street?\nAnd the phone?"},
+        "POST /api/leads/{lead_id}/merge": {"other_id": own["twin"]},
+        "POST /api/leads/{lead_id}/answer": {"note": "Rue Haute 12\nanswered"},
         "POST /api/leads/{lead_id}/interactions": {
             "kind": "call",
             "occurred_at": "2026-01-02T10:00:00Z",
@@ -413,6 +416,17 @@ def test_hostile_rest_write_is_refused_and_changes_nothing(
 # -- sync: every mutator of the registry ------------------------------------------------------
 
 
+# Mutators only a coordinator (or an admin) may use are probed as one: as an agent every
+# probe would stop at the permission check.
+SYNC_CALLER = {
+    "lead.restore": "coordinator",
+    "lead.assign": "coordinator",
+    "lead.send_back": "coordinator",
+    "lead.merge": "coordinator",
+    "lead.erase": "admin",
+}
+
+
 def _sync_baselines(arena: Arena) -> dict[str, tuple[dict[str, Any], dict[str, str]]]:
     """mutator → (valid args, {leaf path naming the new record's own id: its kind})."""
     own = arena.own
@@ -449,6 +463,10 @@ def _sync_baselines(arena: Arena) -> dict[str, tuple[dict[str, Any], dict[str, s
             {},
         ),
         "lead.delete": ({"id": own["lead"]}, {}),
+        "lead.assign": ({"id": own["lead"], "agent_id": own["agent"]}, {}),
+        "lead.send_back": ({"id": own["lead"], "comment": "Which street?"}, {}),
+        "lead.answer": ({"id": own["lead"], "note": "Rue Haute\n12"}, {}),
+        "lead.merge": ({"id": own["lead"], "other_id": own["twin"]}, {}),
         "lead.restore": ({"id": own["lead"]}, {}),
         "lead.erase": ({"id": own["lead"]}, {}),
         "interaction.add": (
@@ -531,7 +549,7 @@ _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T")
 
 
 def _hostile_leaf(
-    path: tuple[Any, ...], value: Any, arena: Arena, new_ids: dict[str, str]
+    path: tuple[Any, ...], value: Any, arena: Arena, new_ids: dict[str, str], who: str
 ) -> st.SearchStrategy[Any]:
     dotted = ".".join(str(p) for p in path)
     if isinstance(value, bool):
@@ -544,7 +562,9 @@ def _hostile_leaf(
         if dotted in new_ids:
             taken = arena.other.get(new_ids[dotted])
             return st.just(taken) if taken else st.nothing()
-        return st.sampled_from([*arena.foreign_ids(), new_uuid(), str(uuid.UUID(int=0))])
+        # Another team's records are no reference for anyone but an admin (who sees all).
+        foreign = arena.foreign_ids() if who != "admin" else []
+        return st.sampled_from([*foreign, new_uuid(), str(uuid.UUID(int=0))])
     if isinstance(value, str) and _DATE.match(value):
         return st.sampled_from(DATES)
     if isinstance(value, str) and _DATETIME.match(value):
@@ -552,9 +572,9 @@ def _hostile_leaf(
     return hostile_texts()
 
 
-def _generic_args(arena: Arena) -> st.SearchStrategy[dict[str, Any]]:
+def _generic_args(arena: Arena, who: str) -> st.SearchStrategy[dict[str, Any]]:
     """For a mutator without a baseline: the usual argument names, each hostile."""
-    ids = st.sampled_from([*arena.foreign_ids(), new_uuid()])
+    ids = st.sampled_from([*(arena.foreign_ids() if who != "admin" else []), new_uuid()])
     return st.fixed_dictionaries(
         {"id": ids},
         optional={
@@ -569,14 +589,17 @@ def _generic_args(arena: Arena) -> st.SearchStrategy[dict[str, Any]]:
 
 
 @st.composite
-def hostile_mutations(draw: st.DrawFn, arena: Arena) -> tuple[str, dict[str, Any]]:
+def hostile_mutations(draw: st.DrawFn, arena: Arena) -> tuple[str, dict[str, Any], str]:
+    """(mutator, args with one hostile value, caller)"""
     name = draw(st.sampled_from(sorted(REGISTRY.names())))
+    who = SYNC_CALLER.get(name, "agent")
     known = _sync_baselines(arena).get(name)
     if known is None:
-        return name, draw(_generic_args(arena))
+        return name, draw(_generic_args(arena, who)), who
     args, new_ids = known
     path, value = draw(st.sampled_from(list(leaves(args))))
-    return name, replaced(args, path, draw(_hostile_leaf(path, value, arena, new_ids)))
+    hostile = draw(_hostile_leaf(path, value, arena, new_ids, who))
+    return name, replaced(args, path, hostile), who
 
 
 def test_every_mutator_has_a_sharp_baseline(arena: Arena) -> None:
@@ -591,10 +614,11 @@ def test_every_sync_baseline_is_applied(
     bases = _sync_baselines(arena)
     refused = {}
     # What removes a record goes last, in this order (a restore needs the delete before it).
-    last = ["followup.delete", "lead.delete", "lead.restore", "lead.erase"]
-    names = [n for n in REGISTRY.names() if n in bases and n not in last] + last
-    for name in names:
-        who = {"lead.erase": "admin", "lead.restore": "coordinator"}.get(name, "agent")
+    first = ["lead.send_back"]  # an answer needs the question
+    last = ["lead.merge", "followup.delete", "lead.delete", "lead.restore", "lead.erase"]
+    middle = [n for n in REGISTRY.names() if n in bases and n not in first + last]
+    for name in first + middle + last:
+        who = SYNC_CALLER.get(name, "agent")
         phone = Phone(client, world.auth(who))
         result = phone.push([phone.mutation(name, bases[name][0])])["results"][-1]
         if result["status"] != "applied":
@@ -607,13 +631,13 @@ def test_every_sync_baseline_is_applied(
 def test_hostile_mutation_is_rejected_and_changes_nothing(
     data: st.DataObject, client: TestClient, world: World, arena: Arena, db: Session
 ) -> None:
-    name, args = data.draw(hostile_mutations(arena))
-    phone = Phone(client, world.auth("agent"))
+    name, args, who = data.draw(hostile_mutations(arena))
+    phone = Phone(client, world.auth(who))
     before = snapshot(db, skip=VOLATILE | SYNC_BOOKKEEPING)
     r = client.post(
         "/api/sync/push",
         content=_json(phone.body([phone.mutation(name, args)])),
-        headers={**world.auth("agent"), "Content-Type": "application/json"},
+        headers={**world.auth(who), "Content-Type": "application/json"},
     )
     assert r.status_code == 200, (name, r.status_code, r.text[:300])
     [result] = r.json()["results"]

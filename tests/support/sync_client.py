@@ -112,7 +112,8 @@ class SyncClient:
     app_version: str = "reference-client"
 
     def __post_init__(self) -> None:
-        self.clock = Clock(node=self.client_id, now_ms=self.now_ms)
+        # A client takes the server's stamps as they come (it is the one that may be behind).
+        self.clock = Clock(node=self.client_id, now_ms=self.now_ms, max_future_ms=None)
         self.outbox: list[Mutation] = []
         self.next_id = 1
         # Server state as last pulled: (type, id) → {"version": n, "value": {...}}.

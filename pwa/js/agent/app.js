@@ -8,7 +8,7 @@
  *
  * Hash routes (unlocked):
  *   #/today  #/stand  #/visit  #/sessions/<id>  #/leads  #/leads/new  #/leads/<id>
- *   #/leads/<id>/edit  #/outbox  #/settings  #/handover  #/handover/<lang>  #/relogin
+ *   #/leads/<id>/edit  #/outbox  #/fix/<seq>  #/settings  #/handover  #/handover/<lang>  #/relogin
  */
 import { currentLanguage, t } from '../app/i18n.js';
 import { announce, h, notice, show } from '../app/ui/dom.js';
@@ -57,6 +57,7 @@ const SCREENS = /** @type {const} */ ([
   [/^\/leads\/([0-9a-f-]{36})$/, () => import('./screens/lead.js'), 'renderLead'],
   [/^\/leads\/([0-9a-f-]{36})\/edit$/, () => import('./screens/lead-form.js'), 'renderEditLead'],
   [/^\/outbox$/, () => import('./screens/outbox.js'), 'renderOutbox'],
+  [/^\/fix\/([0-9]{1,9})$/, () => import('./screens/lead-form.js'), 'renderFix'],
   [/^\/settings$/, () => import('./screens/settings.js'), 'renderSettings'],
   [/^\/relogin$/, () => import('./screens/relogin.js'), 'renderRelogin'],
   [/^\/handover$/, () => import('./screens/handover-pick.js'), 'renderHandoverPick'],
@@ -197,7 +198,7 @@ async function unlocked(opened) {
   if (navigator.onLine !== false) {
     import('./screens/handover-pick.js').then((m) => m.warmForms()).catch(() => {});
   }
-  if (!/^#\/(today|stand|visit|sessions|leads|outbox|settings)/.test(location.hash)) {
+  if (!/^#\/(today|stand|visit|sessions|leads|outbox|fix|settings)/.test(location.hash)) {
     history.replaceState(null, '', '#/today');
   }
   await draw();

@@ -10,7 +10,9 @@
  *   meta 'lock'                    {failures}: wrong PINs in a row, in clear (no secret)
  *   localStorage 'terrain.settings'  {idleMinutes}: this phone's preferences
  */
-import { databaseName, openDatabase, seal, unseal } from '../sync/index.js';
+// Not sync/index.js: the PIN screen needs this module, and not the sync client.
+import { seal, unseal } from '../sync/crypto.js';
+import { databaseName, openDatabase } from '../sync/store.js';
 
 const DEVICE_KEY = 'terrain.agent';
 const SETTINGS_KEY = 'terrain.settings';
@@ -136,6 +138,8 @@ export function sealedOutbox(userId) {
       exportedAt: new Date().toISOString(),
       salt: base64(params.salt),
       iterations: params.iterations,
+      // After a PIN change the data key is wrapped under the PIN's key.
+      wrapped: params.wrapped ? { iv: base64(params.wrapped.iv), ct: base64(params.wrapped.ct) } : null,
       mutations: entries.map((/** @type {any} */ e) => ({
         name: e.name,
         v: e.v,
@@ -160,6 +164,22 @@ export async function wipeDevice(userId) {
     request.onsuccess = request.onerror = request.onblocked = resolve;
   });
   await forgetFormsCache();
+  await forgetPushSubscription();
+}
+
+/**
+ * The browser's push subscription goes with the agent (log-out, revocation, the PIN wipe):
+ * whoever uses this phone next subscribes for themself. The server drops its copy on
+ * log-out and revocation; this covers a log-out made offline.
+ */
+export async function forgetPushSubscription() {
+  try {
+    const registration = await navigator.serviceWorker?.getRegistration();
+    const subscription = await registration?.pushManager?.getSubscription();
+    await subscription?.unsubscribe();
+  } catch {
+    // No worker or no push in this browser: nothing to forget.
+  }
 }
 
 /** The intake forms the worker cached (public, but they go with the agent). */

@@ -22,6 +22,10 @@ export function reasonText(code) {
       return t('The consent needed for this is missing.');
     case 'contact_required':
       return t('A phone number or an e-mail address is needed.');
+    case 'clock_ahead':
+      return t("This phone's date and time are ahead: set them right, then make the change again.");
+    case 'invalid_hlc':
+      return t('The change carried a malformed timestamp. Make it again.');
     default:
       return t('The server refused this change ({code}).', { code: code || '?' });
   }
@@ -34,6 +38,7 @@ export function mutationLabel(name) {
     'lead.create': () => t('New lead'),
     'lead.patch': () => t('Lead changed'),
     'lead.delete': () => t('Lead deleted'),
+    'lead.answer': () => t('Answer to a coordinator'),
     'interaction.add': () => t('Interaction logged'),
     'interaction.void': () => t('Interaction cancelled'),
     'followup.create': () => t('Follow-up scheduled'),
@@ -52,4 +57,52 @@ export function mutationLabel(name) {
 export function shown(value) {
   if (value === null || value === undefined || value === '') return h('span', { class: 'muted' }, '—');
   return Array.isArray(value) ? value.join(', ') : String(value);
+}
+
+/** The lead form's label of a field the server named. @param {string} name */
+export function fieldLabel(name) {
+  /** @type {Record<string, () => string>} */
+  const labels = {
+    first_name: () => t('First name'),
+    last_name: () => t('Last name (optional)'),
+    phone: () => t('Phone'),
+    email: () => t('E-mail address'),
+    language: () => t('Language'),
+    commune: () => t('Commune'),
+    postcode: () => t('Postcode'),
+    project_idea: () => t('Project idea'),
+    sector: () => t('Sector'),
+    project_stage: () => t('Stage of the project'),
+    needs: () => t('Needs'),
+    channel: () => t('How did you meet?'),
+    campaign: () => t('Campaign (optional)'),
+    consent: () => t('Consent'),
+  };
+  return labels[name]?.() ?? null;
+}
+
+/**
+ * The fields a rejection's detail names ("fields.email: invalid_email; set.phone: …"):
+ * the lead form marks them. @param {string | null | undefined} detail @returns {string[]}
+ */
+export function refusedFields(detail) {
+  const names = new Set();
+  for (const part of (detail ?? '').split(';')) {
+    const match = part.trim().match(/^(?:fields|set)\.([a-z_]+)/);
+    if (match) names.add(match[1]);
+  }
+  return [...names];
+}
+
+const FORM_FIELDS = new Set(['first_name', 'last_name', 'phone', 'email', 'language', 'commune', 'postcode', 'project_idea', 'sector', 'project_stage', 'needs', 'channel', 'campaign']);
+
+/**
+ * A refused change the lead form can correct and send again: a new lead, or a change of
+ * the fields the form shows (not a status change, for example).
+ * @param {{name: string, data: any}} note
+ */
+export function fixable(note) {
+  if (note.name === 'lead.create') return Boolean(note.data?.fields);
+  if (note.name === 'lead.patch') return Object.keys(note.data?.set ?? {}).every((k) => FORM_FIELDS.has(k));
+  return false;
 }

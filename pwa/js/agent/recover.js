@@ -5,7 +5,7 @@
  * it was made with). Replaying is safe: records carry their own ids, so a create the server
  * already has is an upsert and an interaction or tally already there is not added twice.
  */
-import { deriveKey, unseal } from '../sync/index.js';
+import { openDataKey, unseal } from '../sync/index.js';
 import { fromBase64 } from './device.js';
 
 export class NeedsPinError extends Error {}
@@ -19,7 +19,11 @@ export async function readSaved(text, pin) {
   const doc = JSON.parse(text);
   if (doc?.format === 'terrain-sealed-outbox') {
     if (!pin) throw new NeedsPinError('pin');
-    const key = await deriveKey(pin, fromBase64(doc.salt), doc.iterations);
+    const key = await openDataKey(pin, {
+      salt: fromBase64(doc.salt),
+      iterations: doc.iterations,
+      wrapped: doc.wrapped ? { iv: fromBase64(doc.wrapped.iv), ct: fromBase64(doc.wrapped.ct).buffer } : null,
+    });
     return Promise.all(
       doc.mutations.map(async (/** @type {any} */ m) => ({
         name: m.name,

@@ -168,6 +168,11 @@ export function formatDateTime(iso) {
   }).format(new Date(iso));
 }
 
+/** A moment as its full Brussels calendar day ("vendredi 4 décembre 2026"). @param {Date} at */
+export function formatFullDay(at) {
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'full', timeZone: TIME_ZONE }).format(at);
+}
+
 /**
  * A calendar day from the API ("2026-11-28", already a Brussels date): formatted as is,
  * without shifting it through a time zone.

@@ -6,9 +6,11 @@
  *
  *   #/office/leads[?filters]     the intake queue        #/office/leads/<id>   one lead
  *   #/office/duplicates          possible duplicates     #/office/funnel       the dashboard
+ *   #/office/merge?a=<id>&b=<id> merge two of them
  *   #/office/impact[?from&to]    the impact report       #/office/outreach     outreach overview
  *   #/office/referrals           referrals               #/office/conflicts    sync conflicts
  *   #/office/admin/<tab>         users, teams, devices, partners, venues
+ *   #/office/codes[?made=<code>] QR codes and links
  *   #/office/privacy             data-subject requests   #/office/audit[?filters] the audit trail
  */
 import { t } from '../app/i18n.js';
@@ -41,11 +43,13 @@ const SCREENS = /** @type {Record<string, () => Promise<(main: HTMLElement, view
   '/office/funnel': async () => (await import('./funnel.js')).renderFunnel,
   '/office/impact': async () => (await import('./impact.js')).renderImpact,
   '/office/duplicates': async () => (await import('./duplicates.js')).renderDuplicates,
+  '/office/merge': async () => (await import('./merge.js')).renderMerge,
   '/office/outreach': async () => (await import('./outreach.js')).renderOutreach,
   '/office/referrals': async () => (await import('./referrals.js')).renderReferrals,
   '/office/conflicts': async () => (await import('./conflicts.js')).renderConflicts,
   '/office/privacy': async () => (await import('./privacy.js')).renderPrivacy,
   '/office/audit': async () => (await import('./audit.js')).renderAudit,
+  '/office/codes': async () => (await import('./codes.js')).renderCodes,
 });
 
 /**
@@ -94,6 +98,7 @@ export function officeNav(me) {
     ['/office/impact', t('Impact')],
     ['/office/outreach', t('Outreach')],
     ['/office/referrals', t('Referrals')],
+    ['/office/codes', t('QR codes')],
     ['/office/conflicts', t('Conflicts')],
     ['/office/admin', t('Administration')],
   ];

@@ -38,6 +38,68 @@ export async function deriveKey(pin, salt, iterations = PBKDF2_ITERATIONS) {
 }
 
 /**
+ * PIN + salt → the 256 bits `deriveKey` makes its AES key from (the same PBKDF2 output), for
+ * a store whose data key is still the PIN-derived one when its PIN changes.
+ * @param {string} pin
+ * @param {BufferSource} salt
+ * @param {number} iterations
+ * @returns {Promise<ArrayBuffer>}
+ */
+export async function deriveRaw(pin, salt, iterations) {
+  if (iterations < 200_000) throw new Error('too few PBKDF2 iterations');
+  const base = await crypto.subtle.importKey('raw', encoder.encode(pin), 'PBKDF2', false, [
+    'deriveBits',
+  ]);
+  return crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, base, 256);
+}
+
+/**
+ * Raw key bytes → a non-extractable AES-GCM-256 key.
+ * @param {BufferSource} raw
+ * @returns {Promise<CryptoKey>}
+ */
+export function importDataKey(raw) {
+  return crypto.subtle.importKey('raw', raw, { name: 'AES-GCM', length: 256 }, false, [
+    'encrypt',
+    'decrypt',
+  ]);
+}
+
+/**
+ * The data key's bytes encrypted under a PIN-derived key (changing the PIN re-wraps them,
+ * nothing else is re-encrypted).
+ * @param {CryptoKey} pinKey
+ * @param {BufferSource} raw
+ * @returns {Promise<Sealed>}
+ */
+export async function wrapRaw(pinKey, raw) {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  return { iv, ct: await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, pinKey, raw) };
+}
+
+/**
+ * @param {CryptoKey} pinKey
+ * @param {Sealed} wrapped
+ * @returns {Promise<ArrayBuffer>}  rejects for a wrong PIN
+ */
+export function unwrapRaw(pinKey, wrapped) {
+  return crypto.subtle.decrypt({ name: 'AES-GCM', iv: wrapped.iv }, pinKey, wrapped.ct);
+}
+
+/**
+ * The data key of a store or a saved file from its key parameters and the PIN: the
+ * PIN-derived key itself, or (after a PIN change) the key wrapped under it.
+ * @param {string} pin
+ * @param {{salt: BufferSource, iterations: number, wrapped?: Sealed | null}} params
+ * @returns {Promise<CryptoKey>}  rejects for a wrong PIN when the key is wrapped
+ */
+export async function openDataKey(pin, params) {
+  const pinKey = await deriveKey(pin, params.salt, params.iterations);
+  if (!params.wrapped) return pinKey;
+  return importDataKey(await unwrapRaw(pinKey, params.wrapped));
+}
+
+/**
  * Encrypt any JSON value (a fresh random IV each time).
  * @param {CryptoKey} key
  * @param {unknown} value

@@ -2,7 +2,7 @@
 /**
  * The browser half of sync. Typical use, after the agent typed the PIN:
  *
- *   const key = await unlock(userId, pin);            // deriveKey(pin, await loadSalt(userId))
+ *   const key = await unlock(userId, pin);            // the data key (WrongKeyError: wrong PIN)
  *   const sync = await openSync({ userId, key, getToken });
  *   sync.onStatus(render);  sync.onAttention(show);
  *   await sync.mutate('lead.create', { id: newId(), fields });
@@ -12,13 +12,14 @@ import { Sync, lockName } from './client.js';
 import { openStore } from './store.js';
 
 export { PROTOCOL, SCHEMA_VERSION, SYNC_TAG, Sync } from './client.js';
-export { PBKDF2_ITERATIONS, deriveKey } from './crypto.js';
+export { PBKDF2_ITERATIONS, deriveKey, openDataKey } from './crypto.js';
 export { formatHlc, parseHlc } from './hlc.js';
 export { newId } from './ids.js';
 export { baseOf } from './mutators.js';
 export {
   Store,
   WrongKeyError,
+  changePin,
   databaseName,
   loadSalt,
   openDatabase,

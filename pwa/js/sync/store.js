@@ -2,9 +2,12 @@
 /**
  * The phone's copy: one IndexedDB database per user ("terrain-<userId>").
  *
- *   meta       'key' (salt, PBKDF2 count, a sealed check value) and 'state' (client ids, next
+ *   meta       'key' (salt, PBKDF2 count, a sealed check value, and once the PIN changed the
+ *              data key wrapped under the new PIN's key) and 'state' (client ids, next
  *              mutation id, HLC, pull cookie, last sync, `rev`)
- *   records    [type, id] → {version, s: sealed server value, o: sealed overlay, dirty}
+ *   records    [type, id] → {version, s: sealed server value, o: sealed overlay, dirty?}
+ *              (`dirty` is left out of clean records: the index on it holds only the few
+ *              that are not, and a first sync writes one index entry per record, not three)
  *   outbox     mutation id → {name, v, hlc, type, rid, sealed args, createdAt}
  *   attention  rejected mutations and reported conflicts
  *
@@ -14,8 +17,19 @@
  * then commits in one short transaction that checks `state.rev` did not move meanwhile
  * (another tab, or the sync loop); if it did, the work is redone.
  */
-import { openDB } from '../../vendor/idb/idb.js';
-import { PBKDF2_ITERATIONS, deriveKey, newSalt, seal, unseal } from './crypto.js';
+import { openDB, unwrap } from '../../vendor/idb/idb.js';
+import {
+  PBKDF2_ITERATIONS,
+  deriveKey,
+  deriveRaw,
+  importDataKey,
+  newSalt,
+  openDataKey,
+  seal,
+  unseal,
+  unwrapRaw,
+  wrapRaw,
+} from './crypto.js';
 import { receive, tick } from './hlc.js';
 import { applyLocal, target } from './mutators.js';
 
@@ -40,7 +54,7 @@ import { applyLocal, target } from './mutators.js';
  * @property {number} version
  * @property {Sealed | null} s  server value
  * @property {Sealed | null} o  overlay: the value with pending mutations applied
- * @property {0 | 1 | 2} dirty
+ * @property {0 | 1 | 2} [dirty]  absent: 0
  */
 /**
  * @typedef {object} Entry  an outbox entry
@@ -63,6 +77,7 @@ import { applyLocal, target } from './mutators.js';
  * @property {string} type
  * @property {string} rid  record id
  * @property {string | null} code
+ * @property {string | null} [detail]  rejected: which fields the server refused, and why (codes)
  * @property {Sealed} data  rejected: the mutation's args; conflict: what the server reported
  * @property {number} at
  */
@@ -76,7 +91,8 @@ import { applyLocal, target } from './mutators.js';
  * @property {string} [serverHLC]
  */
 
-const DB_VERSION = 1;
+/** 2: no 'type' index (the key [type, id] ranges by type); 'dirty' only on dirty records. */
+const DB_VERSION = 2;
 const encoder = new TextEncoder();
 
 export class WrongKeyError extends Error {
@@ -97,13 +113,17 @@ export const databaseName = (userId) => `terrain-${userId}`;
  */
 export function openDatabase(userId) {
   return openDB(databaseName(userId), DB_VERSION, {
-    upgrade(db) {
-      db.createObjectStore('meta');
-      const records = db.createObjectStore('records', { keyPath: ['type', 'id'] });
-      records.createIndex('type', 'type');
-      records.createIndex('dirty', 'dirty');
-      db.createObjectStore('outbox', { keyPath: 'id' });
-      db.createObjectStore('attention', { keyPath: 'seq', autoIncrement: true });
+    upgrade(db, oldVersion, _newVersion, tx) {
+      if (oldVersion < 1) {
+        db.createObjectStore('meta');
+        const records = db.createObjectStore('records', { keyPath: ['type', 'id'] });
+        // Sparse: a clean record has no `dirty` and costs no index entry (first sync).
+        records.createIndex('dirty', 'dirty');
+        db.createObjectStore('outbox', { keyPath: 'id' });
+        db.createObjectStore('attention', { keyPath: 'seq', autoIncrement: true });
+      } else if (oldVersion < 2) {
+        tx.objectStore('records').deleteIndex('type');
+      }
     },
     blocking(_current, _next, event) {
       // A newer app version wants to upgrade the schema: let it.
@@ -113,9 +133,18 @@ export function openDatabase(userId) {
 }
 
 /**
+ * @typedef {object} KeyParams
+ * @property {BufferSource} salt
+ * @property {number} iterations
+ * @property {Sealed | null} check  'terrain' sealed with the data key
+ * @property {Sealed | null} [wrapped]  the data key under the PIN's key (absent: the
+ *   PIN-derived key is the data key, as it is until the first PIN change)
+ */
+
+/**
  * The key parameters of a user's store, made on first use.
  * @param {DB} db
- * @returns {Promise<{salt: BufferSource, iterations: number, check: Sealed | null}>}
+ * @returns {Promise<KeyParams>}
  */
 async function keyParams(db) {
   const tx = db.transaction('meta', 'readwrite');
@@ -149,8 +178,58 @@ export async function loadSalt(userId) {
 export async function unlock(userId, pin) {
   const db = await openDatabase(userId);
   try {
-    const { salt, iterations } = await keyParams(db);
-    return await deriveKey(pin, salt, iterations);
+    const params = await keyParams(db);
+    return await openDataKey(pin, params).catch(() => {
+      throw new WrongKeyError();
+    });
+  } finally {
+    db.close();
+  }
+}
+
+/** @param {BufferSource} a @param {BufferSource} b */
+function sameBytes(a, b) {
+  const view = (/** @type {BufferSource} */ x) =>
+    ArrayBuffer.isView(x) ? new Uint8Array(x.buffer, x.byteOffset, x.byteLength) : new Uint8Array(x);
+  const [x, y] = [view(a), view(b)];
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+/**
+ * Change the PIN: the data key (the same, so nothing stored is re-encrypted and open tabs
+ * keep working) is wrapped under a key derived from the new PIN with a fresh salt. Works
+ * offline. Throws WrongKeyError when `oldPin` is not the current PIN.
+ * @param {string} userId
+ * @param {string} oldPin
+ * @param {string} newPin
+ */
+export async function changePin(userId, oldPin, newPin) {
+  const db = await openDatabase(userId);
+  try {
+    const params = await keyParams(db);
+    /** @type {ArrayBuffer} */
+    let raw;
+    try {
+      raw = params.wrapped
+        ? await unwrapRaw(await deriveKey(oldPin, params.salt, params.iterations), params.wrapped)
+        : await deriveRaw(oldPin, params.salt, params.iterations);
+      if (params.check) await unseal(await importDataKey(raw), params.check);
+    } catch {
+      throw new WrongKeyError();
+    }
+    const salt = newSalt();
+    const wrapped = await wrapRaw(await deriveKey(newPin, salt, PBKDF2_ITERATIONS), raw);
+    const tx = db.transaction('meta', 'readwrite');
+    /** @type {KeyParams} */
+    const now = await tx.store.get('key');
+    if (!sameBytes(now.salt, params.salt)) {
+      // Another tab changed the PIN meanwhile: the old PIN typed here is no longer it.
+      tx.abort();
+      await tx.done.catch(() => {});
+      throw new WrongKeyError();
+    }
+    await tx.store.put({ ...now, salt, iterations: PBKDF2_ITERATIONS, wrapped }, 'key');
+    await tx.done;
   } finally {
     db.close();
   }
@@ -199,6 +278,20 @@ export async function openStore(userId, key) {
 const keyOf = (type, id) => `${type}\u0000${id}`;
 
 /**
+ * Queue a page of writes on the raw object store, with no promise and no listener per
+ * request: the transaction's end reports any failure (a failed request aborts it). Awaiting
+ * 500 request promises cost more than the writes themselves (a task and a promise each).
+ * @param {any} store  an idb-wrapped object store of a readwrite transaction
+ * @param {Rec[]} puts
+ * @param {Array<[string, string]>} dels
+ */
+function putAll(store, puts, dels) {
+  const raw = /** @type {IDBObjectStore} */ (unwrap(store));
+  for (const key of dels) raw.delete(key);
+  for (const rec of puts) raw.put(rec);
+}
+
+/**
  * Replay pending mutations (in id order) over a value.
  * @param {Array<Entry & {plain: any}>} entries
  * @param {any} base
@@ -237,14 +330,22 @@ export class Store {
    * nothing was written in between; otherwise compute again.
    * @template P
    * @param {string[]} stores
-   * @param {(state: State) => Promise<P | null>} prepare  null: nothing to write
+   * @param {(state: State, peeked?: any) => Promise<P | null>} prepare  null: nothing to write
    * @param {(tx: any, state: State, plan: P) => Promise<State>} commit
+   * @param {{stores: string[], read: (tx: any) => Promise<any>} | null} [peek]  reads made in
+   *   the same transaction as the state's (one round trip instead of two)
    * @returns {Promise<P | null>}
    */
-  async #write(stores, prepare, commit) {
+  async #write(stores, prepare, commit, peek = null) {
     for (let attempt = 0; attempt < 50; attempt++) {
-      const seen = await this.state();
-      const plan = await prepare(seen);
+      let seen, peeked;
+      if (peek) {
+        const tx = this.db.transaction(['meta', ...peek.stores]);
+        [seen, peeked] = await Promise.all([tx.objectStore('meta').get('state'), peek.read(tx)]);
+      } else {
+        seen = await this.state();
+      }
+      const plan = await prepare(seen, peeked);
       if (plan === null) return null;
       const tx = this.db.transaction(['meta', ...stores], 'readwrite');
       const meta = tx.objectStore('meta');
@@ -326,7 +427,7 @@ export class Store {
    * @returns {Promise<any[]>}
    */
   async list(type, filter = {}, { includeDeleted = false } = {}) {
-    const recs = await this.db.getAllFromIndex('records', 'type', type);
+    const recs = await this.db.getAll('records', IDBKeyRange.bound([type], [type, []]));
     const values = await Promise.all(recs.map((rec) => this.#reveal(rec)));
     const test =
       typeof filter === 'function'
@@ -345,12 +446,14 @@ export class Store {
   async mutate(name, args) {
     const { type, id } = target(name, args);
     const sealedArgs = await seal(this.key, args);
+    // An insert (tally.add, interaction.add) of a new record shows its args as they are:
+    // the sealed args are its overlay, no second encryption (a stand-mode tap).
+    const insert = name.endsWith('.add');
     const plan = await this.#write(
       ['outbox', 'records'],
-      async (state) => {
-        /** @type {Rec | undefined} */
-        const rec = await this.db.get('records', [type, id]);
+      async (state, /** @type {Rec | undefined} */ rec) => {
         const { state: hlc, stamp } = tick(state.hlc, state.clientID);
+        if (insert && !rec) return { rec, hlc, stamp, o: sealedArgs, mid: 0 };
         const prev = rec ? await this.#visible(rec) : null;
         const value = applyLocal(name, args, prev, stamp);
         const o = value && value !== prev ? await seal(this.key, value) : null;
@@ -369,16 +472,15 @@ export class Store {
           args: sealedArgs,
           createdAt: Date.now(),
         };
-        const writes = [tx.objectStore('outbox').add(entry)];
+        // Queued, not awaited: the transaction's end reports a failure.
+        unwrap(tx.objectStore('outbox')).add(entry);
         if (p.o) {
           const base = p.rec ?? { type, id, version: 0, s: null };
-          writes.push(
-            tx.objectStore('records').put({ ...base, o: p.o, dirty: p.rec?.dirty === 2 ? 2 : 1 }),
-          );
+          unwrap(tx.objectStore('records')).put({ ...base, o: p.o, dirty: p.rec?.dirty === 2 ? 2 : 1 });
         }
-        await Promise.all(writes);
         return { ...state, next: p.mid + 1, hlc: p.hlc };
       },
+      { stores: ['records'], read: (tx) => tx.objectStore('records').get([type, id]) },
     );
     if (!plan) throw new Error('unreachable');
     return { id: plan.mid, hlc: plan.stamp };
@@ -419,7 +521,7 @@ export class Store {
    * or rejected), file rejections and conflicts under attention, fold in the server's HLC.
    * @param {object} answer
    * @param {number} answer.lastMutationID
-   * @param {Array<{id: number, status: string, code?: string, conflicts?: any}>} [answer.results]
+   * @param {Array<{id: number, status: string, code?: string, detail?: string | null, conflicts?: any}>} [answer.results]
    * @param {string} [answer.serverHLC]
    * @returns {Promise<Note[]>}  the new attention entries
    */
@@ -436,7 +538,8 @@ export class Store {
           const r = results.get(e.id);
           const base = { mutationId: e.id, name: e.name, type: e.type, rid: e.rid, at: Date.now() };
           if (r?.status === 'rejected') {
-            notes.push({ ...base, kind: 'rejected', code: r.code ?? null, data: e.args });
+            // detail names fields and codes only ("fields.email: invalid_email"), never values.
+            notes.push({ ...base, kind: 'rejected', code: r.code ?? null, detail: r.detail ?? null, data: e.args });
           }
           if (r?.conflicts && (!Array.isArray(r.conflicts) || r.conflicts.length)) {
             // The server names the fields; the values this phone sent are kept beside
@@ -498,9 +601,12 @@ export class Store {
     const ops = (page.patch ?? []).map((op) =>
       op.op === 'put' ? { ...op, value: { ...op.value, id: op.id } } : op,
     );
+    const t0 = performance.now();
     const sealed = await Promise.all(
       ops.map((op) => (op.op === 'put' ? seal(this.key, op.value) : null)),
     );
+    performance.measure('pull-seal', { start: t0 });
+    const t1 = performance.now();
     await this.#write(
       ['records', 'outbox'],
       async () => {
@@ -523,7 +629,7 @@ export class Store {
           mine.delete(keyOf(type, id));
           const value = pending ? replay(pending, base) : null;
           if (value) puts.push({ type, id, version, s, o: await seal(this.key, value), dirty: 1 });
-          else if (s) puts.push({ type, id, version, s, o: null, dirty: pending ? 1 : 0 });
+          else if (s) puts.push(pending ? { type, id, version, s, o: null, dirty: 1 } : { type, id, version, s, o: null });
           else dels.push([type, id]);
         };
         for (const [i, op] of ops.entries()) {
@@ -538,11 +644,7 @@ export class Store {
       async (tx, state, p) => {
         const records = tx.objectStore('records');
         if (page.reset) await records.clear();
-        // Queued at once, awaited together: one round trip for the page, not one per row.
-        await Promise.all([
-          ...p.dels.map((k) => records.delete(k)),
-          ...p.puts.map((rec) => records.put(rec)),
-        ]);
+        putAll(records, p.puts, p.dels);
         return {
           ...state,
           cookie: page.cookie ?? null,
@@ -551,6 +653,7 @@ export class Store {
         };
       },
     );
+    performance.measure('pull-store', { start: t1 });
   }
 
   /**
@@ -578,7 +681,8 @@ export class Store {
         for (const rec of dirty) {
           const k = keyOf(rec.type, rec.id);
           if (!pendingKeys.has(k)) {
-            if (rec.s) puts.push({ ...rec, o: null, dirty: 0 });
+            const { dirty: _, ...clean } = rec;
+            if (rec.s) puts.push({ ...clean, o: null });
             else dels.push([rec.type, rec.id]);
           } else if (rec.dirty === 2) {
             const value = replay(mine.get(k) ?? [], rec.s ? await unseal(this.key, rec.s) : null);
@@ -590,11 +694,7 @@ export class Store {
         return { puts, dels };
       },
       async (tx, state, p) => {
-        const records = tx.objectStore('records');
-        await Promise.all([
-          ...p.dels.map((k) => records.delete(k)),
-          ...p.puts.map((rec) => records.put(rec)),
-        ]);
+        putAll(tx.objectStore('records'), p.puts, p.dels);
         return state;
       },
     );

@@ -5,13 +5,14 @@
  * markers (migrant background behind a second, explicit consent: GDPR Art. 9). Possible
  * duplicates (same normalised phone among the phone's leads) are shown before saving.
  */
-import { t } from '../../app/i18n.js';
+import { formatDateTime, t } from '../../app/i18n.js';
 import { h, notice, show } from '../../app/ui/dom.js';
 import { channelLabel, languageName, needLabel, stageLabel } from '../../app/vocab.js';
 import { baseOf, newId } from '../../sync/index.js';
 import { consentRecord, statement } from '../consent.js';
 import { markerFields } from '../markers.js';
 import { normalisePhone } from '../phone.js';
+import { fieldLabel, fixable, reasonText, refusedFields } from '../reasons.js';
 import { leadName, statusBadge, titled } from '../ui/common.js';
 import { checkbox, chips, selectField, textField } from '../ui/forms.js';
 import { LEAD_CHANNELS, LEAD_LANGUAGES, NEEDS, STAGES } from '../vocab.js';
@@ -35,20 +36,49 @@ export async function renderEditLead(main, ctx, id) {
 }
 
 /**
+ * "Fix this" (#/fix/<seq>): the form of a change the server refused, filled with what was
+ * sent, the reason on top and the refused fields marked. Saving sends the corrected change
+ * (a refused new lead again under its own id, with the consent recorded at the time) and
+ * closes the refusal; "Discard" closes it after a confirmation.
+ * @param {HTMLElement} main @param {import('../app.js').Ctx} ctx @param {string} seq
+ */
+export async function renderFix(main, ctx, seq) {
+  const notes = await ctx.session.store.attention();
+  const note = notes.find((n) => n.kind === 'rejected' && n.seq === Number(seq));
+  const lead = note?.name === 'lead.patch' ? await ctx.data.get('lead', note.id) : null;
+  if (!ctx.isCurrent()) return;
+  if (!note || !fixable(note) || (note.name === 'lead.patch' && !lead)) {
+    show(
+      main,
+      h('a', { class: 'back-link', href: '#/outbox' }, t('Back')),
+      h('h1', { tabindex: -1 }, t('Fix the refused change')),
+      h('p', null, t('This change can no longer be fixed here. The outbox shows what is left.')),
+    );
+    titled(t('Fix the refused change'));
+    return;
+  }
+  const values = note.name === 'lead.patch' ? note.data.set : note.data.fields;
+  await leadForm(main, ctx, lead, { note, values });
+}
+
+/**
  * @param {HTMLElement} main
  * @param {import('../app.js').Ctx} ctx
  * @param {any | null} lead  null: a new lead
+ * @param {{note: any, values: Record<string, any>} | null} [fix]  a refused change to correct
  */
-async function leadForm(main, ctx, lead) {
+async function leadForm(main, ctx, lead, fix = null) {
   const isNew = !lead;
   const q = ctx.query;
-  const current = isNew ? await ctx.data.currentSession() : null;
-  const v = lead ?? {
+  const current = isNew && !fix ? await ctx.data.currentSession() : null;
+  const defaults = {
     channel: q.get('channel') || current?.channel || 'other',
     language: 'fr',
     commune: current?.commune ?? null,
     needs: [],
   };
+  const v = { ...(lead ?? defaults), ...(fix?.values ?? {}) };
+  const selfId = lead?.id ?? fix?.note.id ?? null;
   const first = textField({ name: 'first_name', label: t('First name'), value: v.first_name, required: true, maxlength: 100 });
   const last = textField({ name: 'last_name', label: t('Last name (optional)'), value: v.last_name, maxlength: 100 });
   const phone = textField({ name: 'phone', label: t('Phone'), type: 'tel', inputmode: 'tel', value: v.phone, maxlength: 30 });
@@ -129,36 +159,93 @@ async function leadForm(main, ctx, lead) {
     h('fieldset', { class: 'panel stack' }, h('legend', null, t('The person')), first.field, last.field, phone.field, email.field, language.field, commune.field, postcode.field),
     h('fieldset', { class: 'panel stack' }, h('legend', null, t('The project')), idea.field, sector.field, stage.field, needs.field),
     h('fieldset', { class: 'panel stack' }, h('legend', null, t('How you met')), channel.field, campaign.field),
-    isNew
+    isNew && fix
       ? h(
-          'fieldset',
-          { class: 'panel stack' },
-          h('legend', null, t('Consent')),
-          contact.field,
-          contactText,
-          askMarkers.field,
-          markersStep,
+          'div',
+          { class: 'panel' },
+          h('h2', null, t('Consent')),
+          h(
+            'p',
+            null,
+            t('The consent recorded on {date} goes with the corrected lead.', {
+              date: fix.values.consent?.given_at ? formatDateTime(fix.values.consent.given_at) : '—',
+            }),
+          ),
         )
-      : null,
+      : isNew
+        ? h(
+            'fieldset',
+            { class: 'panel stack' },
+            h('legend', null, t('Consent')),
+            contact.field,
+            contactText,
+            askMarkers.field,
+            markersStep,
+          )
+        : null,
     problems,
     duplicates,
     save,
+    fix
+      ? h(
+          'button',
+          {
+            type: 'button',
+            class: 'button-quiet button-wide',
+            onclick: async () => {
+              if (!confirm(t('Discard this change? What it held will not reach the server.'))) return;
+              await ctx.session.store.dismiss(fix.note.seq);
+              ctx.go('#/outbox', t('Change discarded.'));
+            },
+          },
+          t('Discard this change'),
+        )
+      : null,
   );
+  /** @type {Record<string, HTMLElement>} */
+  const inputs = {
+    first_name: first.input,
+    last_name: last.input,
+    phone: phone.input,
+    email: email.input,
+    language: language.select,
+    commune: commune.input,
+    postcode: postcode.input,
+    project_idea: idea.input,
+    sector: sector.input,
+    channel: channel.select,
+    campaign: campaign.input,
+  };
+  const refused = fix ? refusedFields(fix.note.detail) : [];
+  const refusedLabels = refused.map(fieldLabel).filter(Boolean);
+  for (const name of refused) inputs[name]?.setAttribute('aria-invalid', 'true');
+  const title = fix ? t('Fix the refused change') : isNew ? t('New lead') : t('Edit {name}', { name: leadName(lead) });
   show(
     main,
     h(
       'div',
       { class: 'screen' },
-      h('a', { class: 'back-link', href: isNew ? '#/leads' : `#/leads/${lead.id}` }, t('Back')),
-      h('h1', { tabindex: -1 }, isNew ? t('New lead') : t('Edit {name}', { name: leadName(lead) })),
+      h('a', { class: 'back-link', href: fix ? '#/outbox' : isNew ? '#/leads' : `#/leads/${lead.id}` }, t('Back')),
+      h('h1', { tabindex: -1 }, title),
+      fix
+        ? h(
+            'div',
+            { class: 'notice notice-error fix-reason', role: 'status' },
+            h('p', null, reasonText(fix.note.code)),
+            refusedLabels.length
+              ? h('p', null, t('Check: {fields}.', { fields: refusedLabels.join(', ') }))
+              : null,
+            h('p', null, t('The form holds what was sent. Correct it and save to send it again.')),
+          )
+        : null,
       form,
     ),
   );
-  titled(isNew ? t('New lead') : leadName(lead));
-  if (isNew) updateStatements();
+  titled(fix ? t('Fix the refused change') : isNew ? t('New lead') : leadName(lead));
+  if (isNew && !fix) updateStatements();
 
   async function updateStatements() {
-    if (!isNew) return;
+    if (!isNew || fix) return;
     const lang = language.select.value;
     for (const [el, purpose] of /** @type {const} */ ([
       [contactText, 'contact'],
@@ -207,11 +294,11 @@ async function leadForm(main, ctx, lead) {
     if (fields.postcode && !/^[1-9][0-9]{3}$/.test(fields.postcode)) {
       return problem(t('A Belgian postcode has four digits.'), postcode.input);
     }
-    if (isNew && !contact.input.checked) {
+    if (isNew && !fix && !contact.input.checked) {
       return problem(t('Without the person’s agreement the lead cannot be saved.'), contact.input);
     }
     if (fields.phone && confirmedDuplicate !== fields.phone) {
-      const same = (await ctx.data.list('lead')).filter((l) => l.phone === fields.phone && l.id !== lead?.id);
+      const same = (await ctx.data.list('lead')).filter((l) => l.phone === fields.phone && l.id !== selfId);
       if (same.length) return showDuplicates(same, fields.phone);
     }
     save.setAttribute('disabled', '');
@@ -225,6 +312,13 @@ async function leadForm(main, ctx, lead) {
 
   /** @param {Record<string, any>} fields */
   async function create(fields) {
+    if (fix) {
+      // The same id and everything the form does not show (consent, markers, session).
+      await ctx.mutate('lead.create', { id: fix.note.id, fields: { ...fix.values, ...fields } });
+      await ctx.session.store.dismiss(fix.note.seq);
+      ctx.go(`#/leads/${fix.note.id}`, t('Corrected; it will be sent again.'));
+      return;
+    }
     const id = newId();
     const purposes = /** @type {import('../consent.js').Purpose[]} */ (['contact']);
     /** @type {Record<string, string> | null} */
@@ -255,11 +349,13 @@ async function leadForm(main, ctx, lead) {
       Object.entries(fields).filter(([k, value]) => JSON.stringify(value) !== JSON.stringify(lead[k] ?? (k === 'needs' ? [] : null))),
     );
     if (!Object.keys(changed).length) {
+      if (fix) await ctx.session.store.dismiss(fix.note.seq);
       ctx.go(`#/leads/${lead.id}`, t('Nothing changed.'));
       return;
     }
     await ctx.mutate('lead.patch', { id: lead.id, set: changed, base: baseOf(lead, Object.keys(changed)) });
-    ctx.go(`#/leads/${lead.id}`, t('Changes saved.'));
+    if (fix) await ctx.session.store.dismiss(fix.note.seq);
+    ctx.go(`#/leads/${lead.id}`, fix ? t('Corrected; it will be sent again.') : t('Changes saved.'));
   }
 
   /** @param {any[]} same @param {string} number */

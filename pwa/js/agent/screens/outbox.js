@@ -9,7 +9,7 @@ import { unseal } from '../../sync/index.js';
 import { watchStatus } from '../app.js';
 import { download } from '../device.js';
 import { NeedsPinError, readSaved } from '../recover.js';
-import { mutationLabel, reasonText } from '../reasons.js';
+import { fieldLabel, fixable, mutationLabel, reasonText, refusedFields } from '../reasons.js';
 import { syncProblem, syncSentence } from '../ui/chrome.js';
 import { flashBox, section, titled } from '../ui/common.js';
 import { ago } from '../ui/time.js';
@@ -50,6 +50,7 @@ export async function renderOutbox(main, ctx) {
     if (!s.syncing && s.pending !== waiting.length) ctx.redraw();
   });
   const rejected = notes.filter((n) => n.kind === 'rejected');
+  const refusedLabels = (/** @type {any} */ n) => refusedFields(n.detail).map(fieldLabel).filter(Boolean);
   const conflicts = notes.filter((n) => n.kind === 'conflict');
   const label = (/** @type {any} */ e) => {
     const lead = e.type === 'lead' ? e.plain?.fields?.first_name || names.get(e.rid) : names.get(e.plain?.lead_id);
@@ -91,14 +92,29 @@ export async function renderOutbox(main, ctx) {
                   { class: 'refused' },
                   h('p', { class: 'row-title' }, label({ ...n, rid: n.id, plain: n.data })),
                   h('p', null, reasonText(n.code)),
+                  refusedLabels(n).length
+                    ? h('p', null, t('Check: {fields}.', { fields: refusedLabels(n).join(', ') }))
+                    : null,
                   h(
                     'div',
                     { class: 'button-row' },
-                    n.type === 'lead' ? h('a', { class: 'button button-secondary', href: `#/leads/${n.id}` }, t('Open the lead')) : null,
+                    fixable(n)
+                      ? h('a', { class: 'button button-primary', href: `#/fix/${n.seq}` }, t('Fix this'))
+                      : n.type === 'lead' && n.name !== 'lead.create'
+                        ? h('a', { class: 'button button-secondary', href: `#/leads/${n.id}` }, t('Open the lead'))
+                        : null,
                     h(
                       'button',
-                      { type: 'button', class: 'button-quiet', onclick: async () => (await store.dismiss(n.seq), ctx.redraw()) },
-                      t('Understood'),
+                      {
+                        type: 'button',
+                        class: 'button-quiet',
+                        onclick: async () => {
+                          if (!confirm(t('Discard this change? What it held will not reach the server.'))) return;
+                          await store.dismiss(n.seq);
+                          ctx.go('#/outbox', t('Change discarded.'));
+                        },
+                      },
+                      t('Discard'),
                     ),
                   ),
                 ),

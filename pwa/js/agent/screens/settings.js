@@ -1,11 +1,12 @@
 // @ts-check
-/** Settings: language, idle lock, install the app, lock, log out (never losing unsent changes). */
+/** Settings: language, idle lock, PIN change, install the app, lock, log out (never losing unsent changes). */
 import { LANGUAGES, currentLanguage, rememberLanguage, setLanguage, t, tn } from '../../app/i18n.js';
 import { installHelp } from '../../app/pwa.js';
 import { h, show } from '../../app/ui/dom.js';
 import { roleLabel } from '../../app/vocab.js';
 import { logOutAgent, restartIdle } from '../app.js';
 import { IDLE_CHOICES, download, saveSettings, settings } from '../device.js';
+import { pinChangeForm } from '../pin-change.js';
 import { renderSettingsExtra } from '../settings-extra.js';
 import { flashBox, section, titled } from '../ui/common.js';
 import { chips, selectField } from '../ui/forms.js';
@@ -53,6 +54,7 @@ export async function renderSettings(main, ctx) {
       ),
       section(t('Language'), language.field),
       section(t('Lock'), idle.field, h('button', { type: 'button', class: 'button-secondary', onclick: () => ctx.lock() }, t('Lock now'))),
+      section(t('Change the PIN'), pinChangeForm(ctx)),
       section(t('Install the app'), install),
       extra,
       section(t('Log out'), logOut),

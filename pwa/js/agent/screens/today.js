@@ -1,6 +1,6 @@
 // @ts-check
 /** Today: follow-ups due and overdue, the session in progress, sync state, what needs attention. */
-import { formatDay, t, tn } from '../../app/i18n.js';
+import { formatDay, formatFullDay, t, tn } from '../../app/i18n.js';
 import { h, notice, show } from '../../app/ui/dom.js';
 import { channelLabel, followupLabel } from '../../app/vocab.js';
 import { installHelp, installState } from '../../app/pwa.js';
@@ -8,6 +8,7 @@ import { watchStatus } from '../app.js';
 import { syncProblem, syncSentence } from '../ui/chrome.js';
 import { flashBox, leadName, section, titled } from '../ui/common.js';
 import { clock } from '../ui/time.js';
+import { sentBackPanel } from '../sentback.js';
 
 /**
  * @param {HTMLElement} main
@@ -20,7 +21,6 @@ export async function renderToday(main, ctx) {
     ctx.session.store.attention(),
   ]);
   if (!ctx.isCurrent()) return;
-  const today = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeZone: 'Europe/Brussels' });
   const syncPanel = h('div', { class: 'sync-panel' });
   const drawSync = (/** @type {import('../../sync/client.js').Status} */ s) => {
     const problem = syncProblem(s.error);
@@ -50,10 +50,11 @@ export async function renderToday(main, ctx) {
       'div',
       { class: 'screen today' },
       h('h1', { tabindex: -1 }, t('Today')),
-      h('p', { class: 'muted today-date' }, today.format(new Date())),
+      h('p', { class: 'muted today-date' }, formatFullDay(new Date())),
       flashBox(ctx.flash),
       sessionPanel(current),
       attentionPanel(attention, ctx),
+      sentBackPanel(ctx),
       followupsPanel(due),
       section(t('Sync'), syncPanel),
       installPanel(),

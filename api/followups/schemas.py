@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, StrictBool, model_validator
 
-from api.fields import OptText1000
+from api.fields import OptText1000, PlanDay
 from api.validation import FieldProblem, not_nullable
 
 
@@ -33,7 +33,7 @@ PATCHABLE_FIELDS: tuple[str, ...] = ("due_on", "kind", "note", "done_at")
 class FollowupCreate(BaseModel):
     model_config = ConfigDict(extra="ignore")
     id: uuid.UUID | None = None  # client-generated on the phone; a replay returns the same row
-    due_on: date
+    due_on: PlanDay
     kind: FollowupKind = FollowupKind.call
     note: OptText1000 = None
     assigned_to: uuid.UUID | None = None  # default: the caller; others only for coordinators
@@ -43,7 +43,7 @@ class FollowupUpdate(BaseModel):
     model_config = ConfigDict(
         extra="ignore", json_schema_extra=not_nullable("due_on", "kind", "done")
     )
-    due_on: date | None = None
+    due_on: PlanDay | None = None
     kind: FollowupKind | None = None
     note: OptText1000 = None
     done: StrictBool | None = None  # not 0/1: the schema says boolean

@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
-from pydantic import (
-    AwareDatetime,
-    BaseModel,
-    ConfigDict,
-    StringConstraints,
-    WithJsonSchema,
-    field_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
-from api.fields import OptText4000
+from api.fields import OptText4000, PastInstant, Text500
 from api.validation import FieldProblem
 from api.vocab import Channel, InteractionKind
-from sync.sqltypes import utcnow
-
-# Phones and laptops drift a little; a time further ahead than this is a typo.
-MAX_FUTURE = timedelta(minutes=5)
-
 
 _KINDS_SCHEMA = {
     "type": "string",
@@ -35,7 +23,7 @@ class InteractionCreate(BaseModel):
     id: uuid.UUID | None = None  # client-generated on the phone; a replay returns the same row
     # The schema leaves status_change out: the status endpoint writes those.
     kind: Annotated[InteractionKind, WithJsonSchema(_KINDS_SCHEMA)]
-    occurred_at: AwareDatetime | None = None  # default: now
+    occurred_at: PastInstant | None = None  # default: now
     body: OptText4000 = None
     channel: Channel | None = None
 
@@ -49,17 +37,10 @@ class InteractionCreate(BaseModel):
             )
         return kind
 
-    @field_validator("occurred_at")
-    @classmethod
-    def not_in_future(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value > utcnow() + MAX_FUTURE:
-            raise FieldProblem("in_future", "This time is in the future.")
-        return value
-
 
 class VoidIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    reason: Annotated[Text500, Field(min_length=1)]
 
 
 class InteractionPublic(BaseModel):

@@ -30,6 +30,9 @@ STAGE_COLUMNS = {
     "withdrawn": Lead.withdrawn_at,
 }
 
+# Send-back states the queue can show: sent back and not answered yet, or answered.
+SENT_BACK = ("waiting", "answered")
+
 
 @dataclass(frozen=True)
 class LeadFilters:
@@ -49,6 +52,7 @@ class LeadFilters:
     first_touch_to: date | None = None  # inclusive
     cohort: str | None = None  # "YYYY-MM", the Brussels month of first contact
     q: str | None = None
+    sent_back: str | None = None  # SENT_BACK: waiting for the agent, or answered
 
     def given(self) -> set[str]:
         """The names of the filters that are set."""
@@ -108,6 +112,12 @@ def filter_clauses(filters: LeadFilters, *, now: datetime) -> list[ColumnElement
                 col(Lead.first_contact_at).is_(None),
                 col(Lead.created_at) < now - timedelta(days=FIRST_CALL_DAYS),
             )
+        )
+    if filters.sent_back == "waiting":
+        clauses.append(and_(col(Lead.sent_back_at).is_not(None), col(Lead.answered_at).is_(None)))
+    elif filters.sent_back == "answered":
+        clauses.append(
+            and_(col(Lead.sent_back_at).is_not(None), col(Lead.answered_at).is_not(None))
         )
     if filters.reached:
         clauses.append(col(STAGE_COLUMNS[filters.reached]).is_not(None))

@@ -6,20 +6,32 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, text
 from sqlmodel import Field, SQLModel
 
 from sync.personal import Kind, tag
 from sync.sqltypes import UTCDateTime, utcnow
 
+_LIVE = text("deleted_at IS NULL")
+
+
+def _live_index(name: str, *columns: str) -> Index:
+    """An index over the leads the lists show (tombstones left out): it also counts them
+    without reading the table (performance.md P4)."""
+    return Index(name, *columns, sqlite_where=_LIVE, postgresql_where=_LIVE)
+
 
 class Lead(SQLModel, table=True):
     __table_args__ = (
         Index("ix_lead_version_id", "version", "id"),
-        Index("ix_lead_team_status", "team_id", "status"),
-        # The queue's default order and the funnel's period filter (performance.md P3, P4).
         Index("ix_lead_team_created", "team_id", "created_at"),
         Index("ix_lead_first_touch", "first_touch_at"),
+        # The lists' filters and orders, one team at a time (performance.md P4). The
+        # queue's own order is the expression index ix_lead_queue, which only the migration
+        # "lead list indexes" declares (Alembic cannot compare expression indexes).
+        _live_index("ix_lead_team_status_created", "team_id", "status", "created_at", "id"),
+        _live_index("ix_lead_team_changed", "team_id", "status_changed_at", "id"),
+        _live_index("ix_lead_team_touch", "team_id", "last_touch_at", "id"),
     )
     id: uuid.UUID = Field(primary_key=True)
     team_id: uuid.UUID = Field(foreign_key="team.id")
@@ -59,6 +71,17 @@ class Lead(SQLModel, table=True):
     # Set with deleted_at when the person was erased (api/privacy): the row is then a
     # tombstone without personal data that phones still need, and can never be restored.
     erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Send-back (issue 12): a coordinator asks the lead's agent for more information; the
+    # agent answers from the phone. Only the latest round is kept here; `sent_back_hlc` is
+    # the send-back's stamp, so the fields the agent changed since are those stamped later.
+    sent_back_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sent_back_by: uuid.UUID | None = None  # a staff user (no key: users are never deleted)
+    sent_back_note: str | None = Field(default=None, max_length=2000)
+    sent_back_hlc: str | None = Field(default=None, max_length=80)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    answer_note: str | None = Field(default=None, max_length=2000)
+    # Set on the tombstone a merge leaves (api/syncapi/handlers/merge.py): the survivor.
+    merged_into: uuid.UUID | None = Field(default=None)
     # Funnel progress, derived from the lead's interactions by database triggers (migration
     # "lead_progress"), never written by the app: whatever path writes a status change
     # (REST, sync push, merge, seed), the funnel reads one row per lead instead of its
@@ -147,8 +170,10 @@ tag(
         "project_stage": Kind.profile,
         "needs": Kind.profile,
         "call_time": Kind.profile,
+        "sent_back_note": Kind.free_text,
+        "answer_note": Kind.free_text,
     },
-    plain=("channel", "campaign", "status", "field_hlc"),
+    plain=("channel", "campaign", "status", "field_hlc", "sent_back_hlc"),
 )
 tag(
     Consent,

@@ -8,11 +8,12 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from api.leads.filters import STAGE_COLUMNS, LeadFilters
+from api.leads.filters import SENT_BACK, STAGE_COLUMNS, LeadFilters
 from api.params import Day
 from api.vocab import Channel, Language, LeadStatus
 
 _STAGE_PATTERN = "^(" + "|".join(STAGE_COLUMNS) + ")$"
+_SENT_BACK_PATTERN = "^(" + "|".join(SENT_BACK) + ")$"
 
 
 def lead_filters(
@@ -32,6 +33,7 @@ def lead_filters(
     to: Day | None = None,
     cohort: Annotated[str | None, Query(pattern=r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])$")] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
+    sent_back: Annotated[str | None, Query(pattern=_SENT_BACK_PATTERN)] = None,
 ) -> LeadFilters:
     return LeadFilters(
         status=[s.value for s in status_] if status_ else None,
@@ -50,6 +52,7 @@ def lead_filters(
         first_touch_to=to,
         cohort=cohort,
         q=q,
+        sent_back=sent_back,
     )
 
 

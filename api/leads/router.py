@@ -9,9 +9,10 @@ from fastapi import APIRouter, Response, status
 
 from api.db import SessionDep
 from api.deps import CoordinatorUser, CurrentUser
-from api.leads import duplicates, service, timeline
+from api.leads import duplicates, merge, sendback, service, timeline
 from api.leads.params import LeadFiltersDep
 from api.leads.schemas import (
+    AnswerIn,
     AssignIn,
     DuplicateLead,
     DuplicateList,
@@ -22,6 +23,8 @@ from api.leads.schemas import (
     LeadPublic,
     LeadSort,
     LeadUpdate,
+    MergeIn,
+    SendBackIn,
     StatusChange,
 )
 from api.params import Offset, page_limit
@@ -103,7 +106,35 @@ def assign_lead(
     lead_id: uuid.UUID, body: AssignIn, session: SessionDep, actor: CurrentUser
 ) -> LeadPublic:
     """Assign a lead to an agent (coordinators and admins)."""
-    lead = service.assign_lead(session, actor=actor, lead_id=lead_id, agent_id=body.agent_id)
+    lead = sendback.assign_lead(session, actor=actor, lead_id=lead_id, agent_id=body.agent_id)
+    return LeadPublic.model_validate(lead)
+
+
+@router.post("/{lead_id}/send-back", response_model=LeadPublic)
+def send_back(
+    lead_id: uuid.UUID, body: SendBackIn, session: SessionDep, actor: CurrentUser
+) -> LeadPublic:
+    """Send a lead back to its agent with a comment (coordinators and admins)."""
+    lead = sendback.send_back(session, actor=actor, lead_id=lead_id, comment=body.comment)
+    return LeadPublic.model_validate(lead)
+
+
+@router.post("/{lead_id}/answer", response_model=LeadPublic)
+def answer(
+    lead_id: uuid.UUID, body: AnswerIn, session: SessionDep, actor: CurrentUser
+) -> LeadPublic:
+    """Answer a lead's send-back (done; optional note for the coordinator)."""
+    lead = sendback.answer(session, actor=actor, lead_id=lead_id, note=body.note)
+    return LeadPublic.model_validate(lead)
+
+
+@router.post("/{lead_id}/merge", response_model=LeadPublic)
+def merge_leads(
+    lead_id: uuid.UUID, body: MergeIn, session: SessionDep, actor: CurrentUser
+) -> LeadPublic:
+    """Merge a duplicate into this lead, the survivor (coordinators and admins): its
+    interactions, follow-ups, consents and referrals move here; it becomes a tombstone."""
+    lead = merge.merge_leads(session, actor=actor, survivor_id=lead_id, other_id=body.other_id)
     return LeadPublic.model_validate(lead)
 
 

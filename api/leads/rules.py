@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Connection, select
+
 from api.errors import InvalidInput
+from api.users.models import TeamMember, User
 from api.users.service import Actor
 from api.vocab import Role, can_transition
+from i18n import N_
+from sync.sqltypes import table_of
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 # Deterministic ids for rows the server derives, so a replayed create never duplicates them.
@@ -54,6 +61,16 @@ def check_transition(old: str, new: str) -> None:
         raise InvalidInput("This status change is not allowed.", code="invalid_transition")
 
 
+CONTACT_REQUIRED = N_("Give a phone number or an e-mail address.")
+
+
+def check_reachable(phone: str | None, email: str | None) -> None:
+    """A lead keeps a phone number or an e-mail address: on create, and on every change
+    (REST patch, sync lead.patch and lead.create replays, rectification)."""
+    if not phone and not email:
+        raise InvalidInput(CONTACT_REQUIRED, code="contact_required")
+
+
 def team_for_new_lead(actor: Actor) -> uuid.UUID:
     """A new lead belongs to its creator's team (the first, for someone in several)."""
     if not actor.team_ids:
@@ -63,3 +80,43 @@ def team_for_new_lead(actor: Actor) -> uuid.UUID:
 
 def may_assign(actor: Actor) -> bool:
     return actor.role in (Role.coordinator, Role.admin)
+
+
+def sent_back_agent(conn: Connection, lead: Mapping[str, Any]) -> uuid.UUID | None:
+    """Whom a send-back goes to: the assignee, else the credited agent, else the creator —
+    the first of them who is an active agent (a coordinator's own lead has none)."""
+    for column in ("assigned_to", "agent_id", "created_by"):
+        user_id = lead.get(column)
+        if user_id is None:
+            continue
+        found = conn.execute(
+            select(_user.c.role, _user.c.is_active).where(_user.c.id == user_id)
+        ).first()
+        if found is not None and found.is_active and found.role == Role.agent.value:
+            assert isinstance(user_id, uuid.UUID)
+            return user_id
+    return None
+
+
+_user = table_of(User)
+_member = table_of(TeamMember)
+
+
+def check_assignee(
+    conn: Connection, *, actor: Actor, team_id: uuid.UUID, user_id: uuid.UUID
+) -> None:
+    """Who may take a lead: an active agent of the lead's team (an admin may pick any
+    active agent). The one rule for the REST services and the lead.assign mutator."""
+    found = conn.execute(
+        select(_user.c.role, _user.c.is_active).where(_user.c.id == user_id)
+    ).first()
+    ok = found is not None and bool(found.is_active) and found.role == Role.agent.value
+    if ok and actor.role != Role.admin:
+        member = conn.execute(
+            select(_member.c.user_id).where(
+                _member.c.team_id == team_id, _member.c.user_id == user_id
+            )
+        ).first()
+        ok = member is not None
+    if not ok:
+        raise InvalidInput("This person cannot take this lead.", code="invalid_assignee")

@@ -7,9 +7,14 @@ import re
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from api.fields import (
     Name,
@@ -20,9 +25,13 @@ from api.fields import (
     OptText80,
     OptText120,
     OptText2000,
+    PastInstant,
+    SingleLine,
+    Text2000,
 )
 from api.followups.schemas import FollowupPublic
 from api.interactions.schemas import InteractionPublic
+from api.leads.rules import CONTACT_REQUIRED
 from api.validation import FieldProblem, not_nullable
 from api.vocab import (
     AgeBand,
@@ -103,10 +112,10 @@ class ConsentIn(BaseModel):
     purposes: list[ConsentPurpose] = Field(
         min_length=1, max_length=4, json_schema_extra={"contains": {"const": "contact"}}
     )
-    text_version: str = Field(min_length=1, max_length=40)
+    text_version: Annotated[str, Field(min_length=1, max_length=40), SingleLine]
     text_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     language: Language
-    given_at: AwareDatetime | None = None
+    given_at: PastInstant | None = None
     channel: ConsentChannel = ConsentChannel.agent
 
     @model_validator(mode="after")
@@ -139,7 +148,7 @@ class LeadCreate(LeadFields):
     @model_validator(mode="after")
     def reachable(self) -> LeadCreate:
         if not self.phone and not self.email:
-            raise FieldProblem("contact_required", "Give a phone number or an e-mail address.")
+            raise FieldProblem("contact_required", CONTACT_REQUIRED)
         return self
 
 
@@ -162,6 +171,30 @@ class StatusChange(BaseModel):
     model_config = _IGNORE_EXTRA
     status: LeadStatus
     comment: OptText2000 = None
+
+
+Comment = Annotated[Text2000, Field(min_length=1)]
+
+
+class SendBackIn(BaseModel):
+    """A coordinator's question to the lead's agent (lead.send_back)."""
+
+    model_config = _IGNORE_EXTRA
+    comment: Comment
+
+
+class AnswerIn(BaseModel):
+    """The agent's answer to a send-back (lead.answer), with an optional note."""
+
+    model_config = _IGNORE_EXTRA
+    note: OptText2000 = None
+
+
+class MergeIn(BaseModel):
+    """The duplicate to merge into the lead of the path (the survivor)."""
+
+    model_config = _IGNORE_EXTRA
+    other_id: uuid.UUID
 
 
 class AssignIn(BaseModel):
@@ -204,6 +237,9 @@ class LeadPublic(BaseModel):
     created_at: datetime
     updated_at: datetime
     version: int
+    # Send-back state (the queue's "sent back" and "answered" marks); details in LeadDetail.
+    sent_back_at: datetime | None = None
+    answered_at: datetime | None = None
 
 
 class LeadList(BaseModel):
@@ -241,12 +277,26 @@ class ConsentSummary(BaseModel):
     withdrawn_at: datetime | None
 
 
+class SendBackState(BaseModel):
+    """The latest send-back: the coordinator's comment, the agent's answer, and which
+    fields (and status) changed since it was sent."""
+
+    at: datetime
+    by: uuid.UUID | None
+    by_name: str | None
+    comment: str | None
+    answered_at: datetime | None
+    answer: str | None
+    changed_fields: list[str]
+
+
 class LeadDetail(LeadPublic):
     """One lead with its timeline (newest first), open follow-ups and consent. No markers."""
 
     timeline: list[InteractionPublic]
     followups: list[FollowupPublic]
     consent: ConsentSummary | None
+    send_back: SendBackState | None = None
 
 
 def lead_changes(fields: LeadFields) -> dict[str, Any]:

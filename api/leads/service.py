@@ -15,15 +15,16 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import and_, case, func
+from sqlalchemy import ColumnClause, func, literal_column
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from api.clock import server_clock, stamp_after
 from api.db import begin_write
 from api.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from api.followups.models import Followup
 from api.interactions.models import Interaction
-from api.leads import markers, rules
+from api.leads import markers, rules, totals
 from api.leads.filters import LeadFilters, visible_where
 from api.leads.models import Consent, Lead
 from api.leads.schemas import (
@@ -36,12 +37,14 @@ from api.leads.schemas import (
 )
 from api.partners.models import Partner
 from api.push import triggers as push_triggers
-from api.scope import can_see_lead
+from api.references import check_reference
+from api.references import unknown as unknown_reference
+from api.scope import Viewer, can_see_lead
 from api.sessions.models import OutreachSession
-from api.users.models import TeamMember, User
+from api.users.models import User
 from api.users.service import Actor
 from api.venues.models import Venue
-from api.vocab import InteractionKind, Role
+from api.vocab import InteractionKind
 from sync.merge import FieldConflict, merge_patch
 from sync.models import SyncConflict
 from sync.space import bump_version
@@ -117,13 +120,9 @@ def check_assignee(
     session: Session, *, actor: Actor, team_id: uuid.UUID, user_id: uuid.UUID
 ) -> User:
     """An active agent of the lead's team (an admin may pick any active agent)."""
+    rules.check_assignee(session.connection(), actor=actor, team_id=team_id, user_id=user_id)
     user = session.get(User, user_id)
-    ok = user is not None and user.is_active and user.role == Role.agent
-    if ok and actor.role != Role.admin:
-        member = session.get(TeamMember, (team_id, user_id))
-        ok = member is not None
-    if not ok or user is None:
-        raise InvalidInput("This person cannot take this lead.", code="invalid_assignee")
+    assert user is not None
     return user
 
 
@@ -145,15 +144,32 @@ _SORT_COLUMNS: dict[str, Any] = {
 }
 
 
+# The queue's priority: new and unassigned leads (2), the other new ones (1), the rest (0).
+# Written with literals exactly as the index ix_lead_queue holds it (migration "lead list
+# indexes"): a database uses an index on an expression only for that same expression.
+_QUEUE_PRIORITY: ColumnClause[int] = literal_column(
+    "CASE WHEN (lead.status = 'new' AND lead.assigned_to IS NULL) THEN 2 "
+    "WHEN (lead.status = 'new') THEN 1 ELSE 0 END"
+)
+
+
 def _queue_order() -> list[Any]:
     """New and unassigned leads first, then the other new ones, then the rest; newest first
     within each."""
-    waiting = case(
-        (and_(col(Lead.status) == "new", col(Lead.assigned_to).is_(None)), 0),
-        (col(Lead.status) == "new", 1),
-        else_=2,
-    )
-    return [waiting, col(Lead.created_at).desc(), col(Lead.id).desc()]
+    return [_QUEUE_PRIORITY.desc(), col(Lead.created_at).desc(), col(Lead.id).desc()]
+
+
+def page_query(
+    actor: Viewer, filters: LeadFilters, sort: LeadSort, *, now: datetime
+) -> SelectOfScalar[Lead]:
+    """The leads of a list in their order, before paging."""
+    if sort == LeadSort.queue:
+        order = _queue_order()
+    else:
+        key = _SORT_COLUMNS[sort.value.lstrip("-")]
+        descending = sort.value.startswith("-")
+        order = [key.desc(), col(Lead.id).desc()] if descending else [key.asc(), col(Lead.id).asc()]
+    return select(Lead).where(*visible_where(actor, filters, now=now)).order_by(*order)
 
 
 def list_leads(
@@ -166,18 +182,20 @@ def list_leads(
     offset: int = 0,
 ) -> tuple[list[Lead], int]:
     """One page of the leads the actor may see (tombstones excluded), and the total."""
-    where = visible_where(actor, filters, now=utcnow())
-    total = session.execute(select(func.count()).select_from(Lead).where(*where)).scalar_one()
-    descending = sort.value.startswith("-")
-    if sort == LeadSort.queue:
-        order = _queue_order()
-    else:
-        key = _SORT_COLUMNS[sort.value.lstrip("-")]
-        order = [key.desc(), col(Lead.id).desc()] if descending else [key.asc(), col(Lead.id).asc()]
-    rows = session.execute(
-        select(Lead).where(*where).order_by(*order).limit(min(limit, MAX_PAGE)).offset(offset)
-    ).scalars()
-    return list(rows), total
+    now = utcnow()
+    limit = min(limit, MAX_PAGE)
+    query = page_query(actor, filters, sort, now=now).limit(limit).offset(offset)
+    rows = list(session.execute(query).scalars())
+    if 0 < len(rows) < limit or (offset == 0 and not rows):
+        # The last page: the total is known without counting.
+        return rows, offset + len(rows)
+
+    def count() -> int:
+        where = visible_where(actor, filters, now=now)
+        counted = session.execute(select(func.count()).select_from(Lead).where(*where))
+        return int(counted.scalar_one())
+
+    return rows, totals.total(session, actor=actor, filters=filters, now=now, count=count)
 
 
 def latest_consent(session: Session, lead_id: uuid.UUID) -> Consent | None:
@@ -194,7 +212,12 @@ def latest_consent(session: Session, lead_id: uuid.UUID) -> Consent | None:
 
 def _stamp_new(lead: Lead, stamp: str) -> None:
     lead.field_hlc = {
-        name: stamp for name in (*PATCHABLE_FIELDS, "status") if getattr(lead, name) is not None
+        # The fields the request set, as a pushed create stamps them: not the status the
+        # server gives every new lead (a phone that changes it offline knows no stamp for
+        # it, and its change must not look concurrent).
+        name: stamp
+        for name in PATCHABLE_FIELDS
+        if getattr(lead, name) is not None
     }
 
 
@@ -213,7 +236,7 @@ def create_lead(session: Session, *, actor: Actor, data: LeadCreate) -> tuple[Le
                 return visible_lead(session, actor=actor, lead_id=data.id), False
             raise Conflict("This identifier is already in use.", code="id_taken")
         credit = Credit(team_id=team_id, agent_id=actor.id, creator_id=actor.id)
-        lead = _insert_new_lead(session, data=data, credit=credit, version=version)
+        lead = _insert_new_lead(session, data=data, credit=credit, version=version, actor=actor)
         session.commit()
     return lead, True
 
@@ -241,7 +264,7 @@ def create_self_intake_lead(
         if data.id is not None and (existing := session.get(Lead, data.id)) is not None:
             session.rollback()
             return existing, False
-        lead = _insert_new_lead(session, data=data, credit=credit, version=version)
+        lead = _insert_new_lead(session, data=data, credit=credit, version=version, actor=None)
         # The team's coordinators hear of it in this transaction (a refused one: nothing).
         push_triggers.self_intake_received(
             session.connection(), lead_id=lead.id, team_id=credit.team_id
@@ -250,11 +273,13 @@ def create_self_intake_lead(
     return lead, True
 
 
-def _insert_new_lead(session: Session, *, data: LeadCreate, credit: Credit, version: int) -> Lead:
+def _insert_new_lead(
+    session: Session, *, data: LeadCreate, credit: Credit, version: int, actor: Actor | None
+) -> Lead:
     """The lead, its consent, markers and first follow-up, inside the caller's write."""
     if data.consent.id is not None and session.get(Consent, data.consent.id) is not None:
         raise Conflict("This identifier is already in use.", code="id_taken")
-    values = column_values(session, lead_changes(data) | {"language": data.language.value})
+    values = column_values(session, actor, lead_changes(data) | {"language": data.language.value})
     values["needs"] = values.get("needs") or []
     now = utcnow()
     lead = Lead(
@@ -293,16 +318,24 @@ _REFERENCES: dict[str, type[Any]] = {
 }
 
 
-def column_values(session: Session, changes: Mapping[str, Any]) -> dict[str, Any]:
-    """JSON-form field values as the columns take them; references must exist (a bad id
-    is a 422, not a foreign-key error)."""
+def column_values(
+    session: Session, actor: Actor | None, changes: Mapping[str, Any]
+) -> dict[str, Any]:
+    """JSON-form field values as the columns take them; references must be records the
+    actor may point at (api/references.py: a bad or invisible id is the same 422, not a
+    foreign-key error). No actor: Terrain's own attribution (the public form's code)."""
     values = dict(changes)
     for name, model in _REFERENCES.items():
         if values.get(name) is None:
             continue
         ref = uuid.UUID(str(values[name]))
-        if session.get(model, ref) is None:
-            raise InvalidInput("This reference does not exist.", code=f"unknown_{name[:-3]}")
+        row = session.get(model, ref)
+        if actor is None:
+            if row is None:
+                raise unknown_reference(name)
+        else:
+            organisation = actor.user.organisation_id
+            check_reference(actor, name, row, organisation_id=organisation)
         values[name] = ref
     return values
 
@@ -350,8 +383,10 @@ def update_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID, data: Lea
         if not result.changes and not result.conflicts:
             session.rollback()
             return visible_lead(session, actor=actor, lead_id=lead_id)
-        for name, value in column_values(session, result.changes).items():
+        for name, value in column_values(session, actor, result.changes).items():
             setattr(lead, name, value)
+        if {"phone", "email"} & result.changes.keys():
+            rules.check_reachable(lead.phone, lead.email)
         record_conflicts(
             session, entity="lead", entity_id=lead.id, conflicts=result.conflicts, actor=actor
         )
@@ -394,27 +429,6 @@ def change_status(
     return lead
 
 
-def assign_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID, agent_id: uuid.UUID) -> Lead:
-    """Give the lead to an agent (coordinators and admins)."""
-    if not rules.may_assign(actor):
-        raise PermissionDenied()
-    with writing(session) as version:
-        lead = visible_lead(session, actor=actor, lead_id=lead_id)
-        check_assignee(session, actor=actor, team_id=lead.team_id, user_id=agent_id)
-        if lead.assigned_to == agent_id:
-            session.rollback()
-            return visible_lead(session, actor=actor, lead_id=lead_id)
-        stamp = fold_in([lead.field_hlc.get("assigned_to")])
-        lead.assigned_to = agent_id
-        _touch(lead, version, {**lead.field_hlc, "assigned_to": stamp})
-        # In this transaction: the push exists exactly when the assignment does.
-        push_triggers.lead_assigned(
-            session.connection(), lead_id=lead.id, agent_id=agent_id, actor_id=actor.id
-        )
-        session.commit()
-    return lead
-
-
 def delete_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID) -> None:
     """Tombstone the lead (phones drop it at their next pull); deleting twice is harmless."""
     with writing(session) as version:
@@ -435,6 +449,8 @@ def restore_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID) -> Lead:
         raise PermissionDenied()
     with writing(session) as version:
         lead = visible_lead(session, actor=actor, lead_id=lead_id, include_deleted=True)
+        if lead.merged_into is not None:
+            raise InvalidInput("A merged lead cannot be restored.", code="merged")
         if lead.deleted_at is not None:
             lead.deleted_at = None
             _touch(lead, version)
@@ -445,7 +461,9 @@ def restore_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID) -> Lead:
 
 
 def touch_lead(lead: Lead, *, at: datetime, version: int) -> None:
-    """Record a contact at `at` (caller commits): last_touch_at only moves forward."""
+    """Record a contact at `at` (caller commits): last_touch_at only moves forward, and
+    never past the server's now (a time a few minutes ahead is clock drift)."""
+    at = min(at, utcnow())
     if at > lead.last_touch_at:
         lead.last_touch_at = at
     _touch(lead, version)

@@ -11,6 +11,7 @@ from api.followups import service as followup_service
 from api.followups.schemas import FollowupPublic
 from api.interactions import service as interaction_service
 from api.interactions.schemas import InteractionPublic
+from api.leads import sendback
 from api.leads import service as lead_service
 from api.leads.schemas import ConsentSummary, LeadDetail, LeadPublic
 from api.users.service import Actor
@@ -28,6 +29,7 @@ def lead_detail(session: Session, *, actor: Actor, lead_id: uuid.UUID) -> LeadDe
             for f in followup_service.open_for_lead(session, lead_id=lead.id)
         ],
         consent=ConsentSummary.model_validate(consent) if consent else None,
+        send_back=sendback.send_back_state(session, lead),
     )
     # Each view of a person's detail is audited (privacy-security.md, Audit).
     audit_service.record_person(session, actor=actor, action="lead.view", lead_id=lead.id)

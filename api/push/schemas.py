@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from api.fields import SingleLine
 from api.push.keys import b64url_decode
 from api.validation import FieldProblem
 
@@ -64,7 +65,7 @@ class SubscriptionIn(BaseModel):
     """What `PushSubscription.toJSON()` gives (expirationTime is ignored)."""
 
     model_config = _IGNORE_EXTRA
-    endpoint: str = Field(min_length=8, max_length=1024)
+    endpoint: Annotated[str, Field(min_length=8, max_length=1024), SingleLine]
     keys: SubscriptionKeys
 
 

@@ -17,7 +17,7 @@ from pydantic import (
     field_validator,
 )
 
-from api.fields import OptText80, OptText120, OptText2000
+from api.fields import OptText80, OptText120, OptText2000, PastInstant, PlannedInstant
 from api.params import iso_text
 from api.validation import FieldProblem, not_nullable
 from api.vocab import Channel, TallyKind
@@ -51,8 +51,9 @@ class SessionFields(BaseModel):
     partner_id: uuid.UUID | None = None
     # Who ran it; only coordinators and admins may name someone other than themselves.
     agent_id: uuid.UUID | None = None
-    started_at: UTCInstant | None = None
-    ended_at: UTCInstant | None = None
+    # Sessions are planned ahead: from 2000 to about five years ahead.
+    started_at: PlannedInstant | None = None
+    ended_at: PlannedInstant | None = None
     notes: OptText2000 = None
 
     @field_validator("channel", "started_at")
@@ -121,7 +122,7 @@ class TallyIn(BaseModel):
     id: uuid.UUID | None = None  # the phone's id for this increment: a replay is a no-op
     kind: TallyKind
     delta: int = Field(ge=1, le=500)
-    occurred_at: UTCInstant | None = None
+    occurred_at: PastInstant | None = None
 
 
 class TallyPublic(BaseModel):

@@ -87,3 +87,34 @@ def test_admin_assigns_any_agent_who_then_sees_the_lead(client: TestClient, worl
     assert seen.status_code == 200 and seen.json()["assigned_to"] == str(world.agent2.id)
     listed = client.get("/api/leads", headers=world.auth("agent2")).json()
     assert [i["id"] for i in listed["items"]] == [lead["id"]]
+
+
+def test_a_pushed_assignment_is_the_same_rule(
+    client: TestClient, world: World, db: Session
+) -> None:
+    """lead.assign from a coordinator's device: applied by the same mutator as the REST
+    call; an agent's is refused and kept; a team's outsider is refused."""
+    from tests.sync.helpers import Phone
+
+    lead = create_lead(client, world)
+    agent_phone = Phone(client, world.auth("agent"))
+    mine = agent_phone.mutation("lead.assign", {"id": lead["id"], "agent_id": str(world.agent.id)})
+    [refused] = agent_phone.push([mine])["results"]
+    assert refused["status"] == "rejected" and refused["code"] == "permission_denied"
+
+    tablet = Phone(client, world.auth("coordinator"))
+    wrong = tablet.mutation("lead.assign", {"id": lead["id"], "agent_id": str(world.agent2.id)})
+    right = tablet.mutation("lead.assign", {"id": lead["id"], "agent_id": str(world.agent.id)})
+    results = tablet.push([wrong, right])["results"]
+    assert [(x["status"], x.get("code")) for x in results] == [
+        ("rejected", "invalid_assignee"),
+        ("applied", None),
+    ]
+    row = db.get(Lead, uuid.UUID(lead["id"]), populate_existing=True)
+    assert row is not None and row.assigned_to == world.agent.id
+    assert "assigned_to" in row.field_hlc
+
+    outsider = Phone(client, world.auth("coordinator2"))
+    m = outsider.mutation("lead.assign", {"id": lead["id"], "agent_id": str(world.agent2.id)})
+    [result] = outsider.push([m])["results"]
+    assert result["status"] == "rejected" and result["code"] == "not_found"

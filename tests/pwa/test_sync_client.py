@@ -418,3 +418,53 @@ def test_a_device_revoked_with_wipe_deletes_its_local_data(
     assert page.evaluate(gone, database)
     assert [e["name"] for e in page.evaluate("T.seen().events")] == ["wiped"]
     assert _lead_count(live_server, prefix="Wiped") == 0
+
+
+# A phone's database as version 1 of the store made it: a 'type' index, `dirty: 0` on
+# clean records.
+MAKE_VERSION_1 = """async (userId) => {
+  const ask = (r) => new Promise((ok, ko) => { r.onsuccess = () => ok(r.result); r.onerror = ko; });
+  const request = indexedDB.open(`terrain-${userId}`, 1);
+  request.onupgradeneeded = () => {
+    const db = request.result;
+    db.createObjectStore('meta');
+    const records = db.createObjectStore('records', { keyPath: ['type', 'id'] });
+    records.createIndex('type', 'type');
+    records.createIndex('dirty', 'dirty');
+    db.createObjectStore('outbox', { keyPath: 'id' });
+    db.createObjectStore('attention', { keyPath: 'seq', autoIncrement: true });
+  };
+  (await ask(request)).close();
+}"""
+INDEXES = """async (userId) => {
+  const ask = (r) => new Promise((ok, ko) => { r.onsuccess = () => ok(r.result); r.onerror = ko; });
+  const db = await ask(indexedDB.open(`terrain-${userId}`));
+  const names = [...db.transaction('records').objectStore('records').indexNames];
+  const version = db.version;
+  db.close();
+  return { version, names };
+}"""
+
+
+def test_a_version_1_store_upgrades_and_lists_by_type(
+    live_server: Live, context: BrowserContext
+) -> None:
+    agent = live_server.new_agent()
+    page = open_harness(context, live_server)
+    page.evaluate(MAKE_VERSION_1, agent.user_id)
+    _open(page, agent)
+    assert page.evaluate(INDEXES, agent.user_id) == {"version": 2, "names": ["dirty"]}
+    ids = page.evaluate("(p) => T.createLeads(p)", [("Upgraded", "+32470555009")])
+    page.evaluate("() => T.sync()")
+    assert _lead_count(live_server, ids=ids) == 1
+    # Records of several types: listed by type through the primary key's range.
+    page.evaluate(
+        """async () => {
+          await T.putServerRecord('lead', T.newId(), {first_name: 'Old'});
+          await T.putServerRecord('followup', T.newId(), {kind: 'oldkind'});
+        }"""
+    )
+    leads = page.evaluate("() => T.list('lead')")
+    assert sorted(lead["first_name"] for lead in leads) == ["Old", "Upgraded"]
+    kinds = sorted(f["kind"] for f in page.evaluate("() => T.list('followup')"))
+    assert kinds == ["call", "oldkind"]  # the server's first call, and the one put here

@@ -215,7 +215,13 @@ def _schemathesis(target: Target, token: str, *selection: str, seed: int = SEED)
     command[1:1] = ["--config-file", str(config)]
     with report.open("w") as out:
         done = subprocess.run(
-            command, cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=900
+            # Its crash cache goes beside the server's data, not into the work tree.
+            command,
+            cwd=target.server.data_dir,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            timeout=900,
         )
     text = report.read_text(errors="replace")
     log = target.server.log_tail(80)

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from api.syncapi.handlers import consent, erase, followups, interactions, leads, places
+from api.syncapi.handlers import (
+    assign,
+    consent,
+    erase,
+    followups,
+    interactions,
+    leads,
+    merge,
+    places,
+    sendback,
+)
 from sync.push import Registry
 
 
 def build_registry() -> Registry:
     registry = Registry()
-    for module in (leads, interactions, followups, places, consent, erase):
+    for module in (leads, interactions, followups, places, consent, erase, assign, sendback, merge):
         for mutator in module.MUTATORS:
             registry.add(mutator)
     return registry

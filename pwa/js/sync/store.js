@@ -5,7 +5,9 @@
  *   meta       'key' (salt, PBKDF2 count, a sealed check value, and once the PIN changed the
  *              data key wrapped under the new PIN's key) and 'state' (client ids, next
  *              mutation id, HLC, pull cookie, last sync, `rev`)
- *   records    [type, id] → {version, s: sealed server value, o: sealed overlay, dirty}
+ *   records    [type, id] → {version, s: sealed server value, o: sealed overlay, dirty?}
+ *              (`dirty` is left out of clean records: the index on it holds only the few
+ *              that are not, and a first sync writes one index entry per record, not three)
  *   outbox     mutation id → {name, v, hlc, type, rid, sealed args, createdAt}
  *   attention  rejected mutations and reported conflicts
  *
@@ -15,7 +17,7 @@
  * then commits in one short transaction that checks `state.rev` did not move meanwhile
  * (another tab, or the sync loop); if it did, the work is redone.
  */
-import { openDB } from '../../vendor/idb/idb.js';
+import { openDB, unwrap } from '../../vendor/idb/idb.js';
 import {
   PBKDF2_ITERATIONS,
   deriveKey,
@@ -52,7 +54,7 @@ import { applyLocal, target } from './mutators.js';
  * @property {number} version
  * @property {Sealed | null} s  server value
  * @property {Sealed | null} o  overlay: the value with pending mutations applied
- * @property {0 | 1 | 2} dirty
+ * @property {0 | 1 | 2} [dirty]  absent: 0
  */
 /**
  * @typedef {object} Entry  an outbox entry
@@ -89,7 +91,8 @@ import { applyLocal, target } from './mutators.js';
  * @property {string} [serverHLC]
  */
 
-const DB_VERSION = 1;
+/** 2: no 'type' index (the key [type, id] ranges by type); 'dirty' only on dirty records. */
+const DB_VERSION = 2;
 const encoder = new TextEncoder();
 
 export class WrongKeyError extends Error {
@@ -110,13 +113,17 @@ export const databaseName = (userId) => `terrain-${userId}`;
  */
 export function openDatabase(userId) {
   return openDB(databaseName(userId), DB_VERSION, {
-    upgrade(db) {
-      db.createObjectStore('meta');
-      const records = db.createObjectStore('records', { keyPath: ['type', 'id'] });
-      records.createIndex('type', 'type');
-      records.createIndex('dirty', 'dirty');
-      db.createObjectStore('outbox', { keyPath: 'id' });
-      db.createObjectStore('attention', { keyPath: 'seq', autoIncrement: true });
+    upgrade(db, oldVersion, _newVersion, tx) {
+      if (oldVersion < 1) {
+        db.createObjectStore('meta');
+        const records = db.createObjectStore('records', { keyPath: ['type', 'id'] });
+        // Sparse: a clean record has no `dirty` and costs no index entry (first sync).
+        records.createIndex('dirty', 'dirty');
+        db.createObjectStore('outbox', { keyPath: 'id' });
+        db.createObjectStore('attention', { keyPath: 'seq', autoIncrement: true });
+      } else if (oldVersion < 2) {
+        tx.objectStore('records').deleteIndex('type');
+      }
     },
     blocking(_current, _next, event) {
       // A newer app version wants to upgrade the schema: let it.
@@ -271,6 +278,20 @@ export async function openStore(userId, key) {
 const keyOf = (type, id) => `${type}\u0000${id}`;
 
 /**
+ * Queue a page of writes on the raw object store, with no promise and no listener per
+ * request: the transaction's end reports any failure (a failed request aborts it). Awaiting
+ * 500 request promises cost more than the writes themselves (a task and a promise each).
+ * @param {any} store  an idb-wrapped object store of a readwrite transaction
+ * @param {Rec[]} puts
+ * @param {Array<[string, string]>} dels
+ */
+function putAll(store, puts, dels) {
+  const raw = /** @type {IDBObjectStore} */ (unwrap(store));
+  for (const key of dels) raw.delete(key);
+  for (const rec of puts) raw.put(rec);
+}
+
+/**
  * Replay pending mutations (in id order) over a value.
  * @param {Array<Entry & {plain: any}>} entries
  * @param {any} base
@@ -309,14 +330,22 @@ export class Store {
    * nothing was written in between; otherwise compute again.
    * @template P
    * @param {string[]} stores
-   * @param {(state: State) => Promise<P | null>} prepare  null: nothing to write
+   * @param {(state: State, peeked?: any) => Promise<P | null>} prepare  null: nothing to write
    * @param {(tx: any, state: State, plan: P) => Promise<State>} commit
+   * @param {{stores: string[], read: (tx: any) => Promise<any>} | null} [peek]  reads made in
+   *   the same transaction as the state's (one round trip instead of two)
    * @returns {Promise<P | null>}
    */
-  async #write(stores, prepare, commit) {
+  async #write(stores, prepare, commit, peek = null) {
     for (let attempt = 0; attempt < 50; attempt++) {
-      const seen = await this.state();
-      const plan = await prepare(seen);
+      let seen, peeked;
+      if (peek) {
+        const tx = this.db.transaction(['meta', ...peek.stores]);
+        [seen, peeked] = await Promise.all([tx.objectStore('meta').get('state'), peek.read(tx)]);
+      } else {
+        seen = await this.state();
+      }
+      const plan = await prepare(seen, peeked);
       if (plan === null) return null;
       const tx = this.db.transaction(['meta', ...stores], 'readwrite');
       const meta = tx.objectStore('meta');
@@ -398,7 +427,7 @@ export class Store {
    * @returns {Promise<any[]>}
    */
   async list(type, filter = {}, { includeDeleted = false } = {}) {
-    const recs = await this.db.getAllFromIndex('records', 'type', type);
+    const recs = await this.db.getAll('records', IDBKeyRange.bound([type], [type, []]));
     const values = await Promise.all(recs.map((rec) => this.#reveal(rec)));
     const test =
       typeof filter === 'function'
@@ -417,12 +446,18 @@ export class Store {
   async mutate(name, args) {
     const { type, id } = target(name, args);
     const sealedArgs = await seal(this.key, args);
+    // An insert (tally.add, interaction.add) of a new record shows its args as they are:
+    // the sealed args are its overlay, no second encryption (a stand-mode tap).
+    const insert = name.endsWith('.add');
+    if (insert) {
+      const done = await this.#insert(name, type, id, sealedArgs);
+      if (done) return done;
+    }
     const plan = await this.#write(
       ['outbox', 'records'],
-      async (state) => {
-        /** @type {Rec | undefined} */
-        const rec = await this.db.get('records', [type, id]);
+      async (state, /** @type {Rec | undefined} */ rec) => {
         const { state: hlc, stamp } = tick(state.hlc, state.clientID);
+        if (insert && !rec) return { rec, hlc, stamp, o: sealedArgs, mid: 0 }; // it was deleted meanwhile
         const prev = rec ? await this.#visible(rec) : null;
         const value = applyLocal(name, args, prev, stamp);
         const o = value && value !== prev ? await seal(this.key, value) : null;
@@ -441,19 +476,46 @@ export class Store {
           args: sealedArgs,
           createdAt: Date.now(),
         };
-        const writes = [tx.objectStore('outbox').add(entry)];
+        // Queued, not awaited: the transaction's end reports a failure.
+        unwrap(tx.objectStore('outbox')).add(entry);
         if (p.o) {
           const base = p.rec ?? { type, id, version: 0, s: null };
-          writes.push(
-            tx.objectStore('records').put({ ...base, o: p.o, dirty: p.rec?.dirty === 2 ? 2 : 1 }),
-          );
+          unwrap(tx.objectStore('records')).put({ ...base, o: p.o, dirty: p.rec?.dirty === 2 ? 2 : 1 });
         }
-        await Promise.all(writes);
         return { ...state, next: p.mid + 1, hlc: p.hlc };
       },
+      { stores: ['records'], read: (tx) => tx.objectStore('records').get([type, id]) },
     );
     if (!plan) throw new Error('unreachable');
     return { id: plan.mid, hlc: plan.stamp };
+  }
+
+  /**
+   * An insert of a new record with nothing left to encrypt: read, stamp and write in one
+   * transaction (a stand-mode tap is one round trip to IndexedDB). null: the record
+   * exists, the general path decides.
+   * @param {string} name @param {string} type @param {string} id @param {Sealed} sealedArgs
+   * @returns {Promise<{id: number, hlc: string} | null>}
+   */
+  async #insert(name, type, id, sealedArgs) {
+    const tx = this.db.transaction(['meta', 'outbox', 'records'], 'readwrite');
+    const meta = tx.objectStore('meta');
+    const records = tx.objectStore('records');
+    const [state, rec] = await Promise.all([meta.get('state'), records.get([type, id])]);
+    if (rec) {
+      tx.abort();
+      await tx.done.catch(() => {});
+      return null;
+    }
+    const { state: hlc, stamp } = tick(state.hlc, state.clientID);
+    const mid = state.next;
+    /** @type {Entry} */
+    const entry = { id: mid, name, v: 1, hlc: stamp, type, rid: id, args: sealedArgs, createdAt: Date.now() };
+    unwrap(tx.objectStore('outbox')).add(entry);
+    unwrap(records).put({ type, id, version: 0, s: null, o: sealedArgs, dirty: 1 });
+    unwrap(meta).put({ ...state, next: mid + 1, hlc, rev: state.rev + 1 }, 'state');
+    await tx.done;
+    return { id: mid, hlc: stamp };
   }
 
   /** Number and age of unsynced mutations (always visible in the app). */
@@ -567,13 +629,34 @@ export class Store {
    * @param {PullPage} page
    */
   async applyPage(page) {
+    await this.writePage(page, await this.sealPage(page));
+  }
+
+  /**
+   * The encrypting half of applyPage (no database work): the pull loop seals the next
+   * page while this one's transaction commits.
+   * @param {PullPage} page
+   */
+  async sealPage(page) {
     // The server leaves out the id and null fields of a value; records carry their id.
     const ops = (page.patch ?? []).map((op) =>
       op.op === 'put' ? { ...op, value: { ...op.value, id: op.id } } : op,
     );
+    const t0 = performance.now();
     const sealed = await Promise.all(
       ops.map((op) => (op.op === 'put' ? seal(this.key, op.value) : null)),
     );
+    performance.measure('pull-seal', { start: t0 });
+    return { ops, sealed };
+  }
+
+  /**
+   * The writing half of applyPage: one transaction.
+   * @param {PullPage} page
+   * @param {{ops: Array<{op: string, type: string, id: string, version?: number, value?: any}>, sealed: Array<Sealed | null>}} prepared  from sealPage
+   */
+  async writePage(page, { ops, sealed }) {
+    const t1 = performance.now();
     await this.#write(
       ['records', 'outbox'],
       async () => {
@@ -596,7 +679,7 @@ export class Store {
           mine.delete(keyOf(type, id));
           const value = pending ? replay(pending, base) : null;
           if (value) puts.push({ type, id, version, s, o: await seal(this.key, value), dirty: 1 });
-          else if (s) puts.push({ type, id, version, s, o: null, dirty: pending ? 1 : 0 });
+          else if (s) puts.push(pending ? { type, id, version, s, o: null, dirty: 1 } : { type, id, version, s, o: null });
           else dels.push([type, id]);
         };
         for (const [i, op] of ops.entries()) {
@@ -611,11 +694,7 @@ export class Store {
       async (tx, state, p) => {
         const records = tx.objectStore('records');
         if (page.reset) await records.clear();
-        // Queued at once, awaited together: one round trip for the page, not one per row.
-        await Promise.all([
-          ...p.dels.map((k) => records.delete(k)),
-          ...p.puts.map((rec) => records.put(rec)),
-        ]);
+        putAll(records, p.puts, p.dels);
         return {
           ...state,
           cookie: page.cookie ?? null,
@@ -624,6 +703,7 @@ export class Store {
         };
       },
     );
+    performance.measure('pull-store', { start: t1 });
   }
 
   /**
@@ -651,7 +731,8 @@ export class Store {
         for (const rec of dirty) {
           const k = keyOf(rec.type, rec.id);
           if (!pendingKeys.has(k)) {
-            if (rec.s) puts.push({ ...rec, o: null, dirty: 0 });
+            const { dirty: _, ...clean } = rec;
+            if (rec.s) puts.push({ ...clean, o: null });
             else dels.push([rec.type, rec.id]);
           } else if (rec.dirty === 2) {
             const value = replay(mine.get(k) ?? [], rec.s ? await unseal(this.key, rec.s) : null);
@@ -663,11 +744,7 @@ export class Store {
         return { puts, dels };
       },
       async (tx, state, p) => {
-        const records = tx.objectStore('records');
-        await Promise.all([
-          ...p.dels.map((k) => records.delete(k)),
-          ...p.puts.map((rec) => records.put(rec)),
-        ]);
+        putAll(tx.objectStore('records'), p.puts, p.dels);
         return state;
       },
     );

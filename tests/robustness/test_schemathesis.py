@@ -40,7 +40,7 @@ from api.users.security import hash_password
 from api.vocab import Role
 from tests.support.server import REPO_ROOT, ServerProcess
 
-EXAMPLES = int(os.environ.get("TERRAIN_FUZZ_EXAMPLES", "3"))
+EXAMPLES = int(os.environ.get("TERRAIN_FUZZ_EXAMPLES", "2"))
 # The coverage phase (every boundary and every negative of every keyword, ~4,000 requests a
 # run, about 2 minutes) runs when asked: TERRAIN_FUZZ_PHASES=examples,coverage,fuzzing,stateful
 PHASES = os.environ.get("TERRAIN_FUZZ_PHASES", "examples,fuzzing,stateful")

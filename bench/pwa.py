@@ -316,7 +316,8 @@ def report(r: dict[str, Any], args: argparse.Namespace) -> None:
     print(
         "    in the app: "
         + ", ".join(f"{name} {ms:.0f} ms" for name, ms in parts.items())
-        + " (fetch: request to parsed page; seal: encrypting; store: the page's transaction)"
+        + " (summed per page, they overlap: fetch is the wait for the next page, seal the"
+        " encrypting, store the page's transaction)"
     )
     lst = r["list_ms"]
     print(

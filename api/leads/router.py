@@ -9,7 +9,7 @@ from fastapi import APIRouter, Response, status
 
 from api.db import SessionDep
 from api.deps import CoordinatorUser, CurrentUser
-from api.leads import duplicates, sendback, service, timeline
+from api.leads import duplicates, merge, sendback, service, timeline
 from api.leads.params import LeadFiltersDep
 from api.leads.schemas import (
     AnswerIn,
@@ -23,6 +23,7 @@ from api.leads.schemas import (
     LeadPublic,
     LeadSort,
     LeadUpdate,
+    MergeIn,
     SendBackIn,
     StatusChange,
 )
@@ -124,6 +125,16 @@ def answer(
 ) -> LeadPublic:
     """Answer a lead's send-back (done; optional note for the coordinator)."""
     lead = sendback.answer(session, actor=actor, lead_id=lead_id, note=body.note)
+    return LeadPublic.model_validate(lead)
+
+
+@router.post("/{lead_id}/merge", response_model=LeadPublic)
+def merge_leads(
+    lead_id: uuid.UUID, body: MergeIn, session: SessionDep, actor: CurrentUser
+) -> LeadPublic:
+    """Merge a duplicate into this lead, the survivor (coordinators and admins): its
+    interactions, follow-ups, consents and referrals move here; it becomes a tombstone."""
+    lead = merge.merge_leads(session, actor=actor, survivor_id=lead_id, other_id=body.other_id)
     return LeadPublic.model_validate(lead)
 
 

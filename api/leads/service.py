@@ -436,6 +436,8 @@ def restore_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID) -> Lead:
         raise PermissionDenied()
     with writing(session) as version:
         lead = visible_lead(session, actor=actor, lead_id=lead_id, include_deleted=True)
+        if lead.merged_into is not None:
+            raise InvalidInput("A merged lead cannot be restored.", code="merged")
         if lead.deleted_at is not None:
             lead.deleted_at = None
             _touch(lead, version)

@@ -99,6 +99,8 @@ def merge_into(
     return True
 
 
-def stamp_all(names: tuple[str, ...], stamp: str) -> dict[str, str]:
-    """field_hlc of a newly created row: every patchable field carries the create stamp."""
-    return dict.fromkeys(names, stamp)
+def stamp_set(values: Mapping[str, Any], names: tuple[str, ...], stamp: str) -> dict[str, str]:
+    """field_hlc of a newly created row: the patchable fields the create set carry its
+    stamp, as a pushed create's do; a field left empty has no stamp, so a later edit of it
+    is not taken for a concurrent one."""
+    return {name: stamp for name in names if values.get(name) is not None}

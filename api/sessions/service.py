@@ -23,7 +23,7 @@ from api.errors import Conflict, InvalidInput, NotFound
 from api.leads.rules import BRUSSELS, team_for_new_lead
 from api.partners.service import partner_for_reference
 from api.sessions.models import OutreachSession, Tally
-from api.sessions.patching import check_not_future, merge_into, stamp_all
+from api.sessions.patching import check_not_future, merge_into, stamp_set
 from api.sessions.schemas import (
     SESSION_FIELDS,
     SessionCreate,
@@ -182,7 +182,10 @@ def create_session(
         created_at=now,
         updated_at=now,
         version=version,
-        field_hlc=stamp_all(SESSION_FIELDS, server_clock.now()),
+        # started_at is always set (now when not given); the creator as agent is implied.
+        field_hlc=stamp_set(
+            {**changes, "started_at": values["started_at"]}, SESSION_FIELDS, server_clock.now()
+        ),
     )
     session.add(row)
     session.commit()

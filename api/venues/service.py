@@ -18,7 +18,7 @@ from api.db import begin_write
 from api.errors import Conflict, InvalidInput, NotFound
 from api.leads.rules import team_for_new_lead
 from api.partners.service import like_pattern
-from api.sessions.patching import check_not_future, merge_into, stamp_all
+from api.sessions.patching import check_not_future, merge_into, stamp_set
 from api.users.service import Actor
 from api.venues.models import Venue
 from api.venues.schemas import VENUE_FIELDS, VenueCreate, VenueUpdate, VisitIn, venue_changes
@@ -112,7 +112,7 @@ def create_venue(session: Session, *, actor: Actor, data: VenueCreate) -> tuple[
         created_at=now,
         updated_at=now,
         version=version,
-        field_hlc=stamp_all(VENUE_FIELDS, server_clock.now()),
+        field_hlc=stamp_set(venue_changes(data), VENUE_FIELDS, server_clock.now()),
     )
     session.add(venue)
     session.commit()

@@ -9,6 +9,7 @@ from api.syncapi.handlers import (
     followups,
     interactions,
     leads,
+    merge,
     places,
     sendback,
 )
@@ -17,7 +18,7 @@ from sync.push import Registry
 
 def build_registry() -> Registry:
     registry = Registry()
-    for module in (leads, interactions, followups, places, consent, erase, assign, sendback):
+    for module in (leads, interactions, followups, places, consent, erase, assign, sendback, merge):
         for mutator in module.MUTATORS:
             registry.add(mutator)
     return registry

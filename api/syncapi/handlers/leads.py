@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from api.errors import InvalidInput
 from api.leads.markers import check_consent
 from api.leads.rules import (
     check_transition,
@@ -201,7 +202,9 @@ def _insert_lead(ctx: Apply, p: CreateLead, actor: Actor, occurred: Any) -> None
         last_touch_at=occurred,
         status=LeadStatus.new.value,
         status_changed_at=occurred,
-        field_hlc=dict.fromkeys(p.values, ctx.hlc),
+        # The status is set by the create, so it carries the create's stamp (as every
+        # field the create sets does).
+        field_hlc=dict.fromkeys((*p.values, STATUS), ctx.hlc),
         deleted_at=None,
     )
     ctx.store.insert(LEAD, row)
@@ -331,6 +334,9 @@ def apply_restore(ctx: Apply, lead_id: uuid.UUID) -> None:
     if actor_of(ctx).role == Role.agent:
         raise Rejected("permission_denied", "Only a coordinator can restore a lead.")
     lead = visible_lead(ctx, lead_id)
+    if lead["merged_into"] is not None:
+        # Its records live on in the survivor; bringing it back would count a person twice.
+        raise InvalidInput("A merged lead cannot be restored.", code="merged")
     if lead["deleted_at"] is not None:
         ctx.store.update(LEAD, lead_id, {"deleted_at": None})
 

@@ -91,6 +91,14 @@ export class LocalData {
     return Boolean(lead._pending && !lead.created_at);
   }
 
+  /** Leads a coordinator sent back to this agent, not answered yet; oldest question first. */
+  async sentBack() {
+    const leads = await this.list('lead');
+    return leads
+      .filter((l) => l.sent_back_at && !l.answered_at && !l.deleted_at && this.isMine(l))
+      .sort((a, b) => (a.sent_back_at < b.sent_back_at ? -1 : 1));
+  }
+
   /** Open follow-ups by lead id, earliest first. */
   async openFollowups() {
     const all = await this.list('followup');

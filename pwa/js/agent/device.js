@@ -10,7 +10,9 @@
  *   meta 'lock'                    {failures}: wrong PINs in a row, in clear (no secret)
  *   localStorage 'terrain.settings'  {idleMinutes}: this phone's preferences
  */
-import { databaseName, openDatabase, seal, unseal } from '../sync/index.js';
+// Not sync/index.js: the PIN screen needs this module, and not the sync client.
+import { seal, unseal } from '../sync/crypto.js';
+import { databaseName, openDatabase } from '../sync/store.js';
 
 const DEVICE_KEY = 'terrain.agent';
 const SETTINGS_KEY = 'terrain.settings';

@@ -5,13 +5,18 @@
  */
 import { t, tn } from '../app/i18n.js';
 import { h, notice, show } from '../app/ui/dom.js';
-import { WrongKeyError } from '../sync/index.js';
+import { WrongKeyError } from '../sync/store.js';
 import { download, failures, pendingCount, sealedOutbox, setFailures, wipeDevice } from './device.js';
 import { MAX_FAILURES, PIN_MAX, pinProblem } from './pin.js';
-import { openSession } from './session.js';
 import { textField } from './ui/forms.js';
 
 /** @typedef {import('./session.js').AgentSession} AgentSession */
+
+/**
+ * The session module and the sync client behind it, loaded once the PIN screen is up (the
+ * PIN screen itself needs neither: a restart is interactive sooner).
+ */
+const loadSession = () => import('./session.js');
 /** @typedef {import('../app/ui/header.js').Me} Me */
 
 /** @param {string} label @param {string} name @param {string} autocomplete */
@@ -88,6 +93,7 @@ export function renderChoosePin(main, options) {
     submit.setAttribute('disabled', '');
     submit.textContent = t('Preparing the phone…');
     try {
+      const { openSession } = await loadSession();
       const session = await openSession(options.me.id, pin, { token: options.token, me: options.me });
       options.onReady(session);
     } catch (error) {
@@ -131,6 +137,7 @@ export async function renderUnlock(main, options) {
   document.title = [t('Locked'), 'Terrain'].join(' – ');
   pin.input.focus();
   performance.mark('lock-ready'); // bench/pwa.py: a restart is interactive from here
+  setTimeout(() => loadSession().catch(() => {}), 0);
   await showWarning(await failures(options.userId));
 
   /** @param {number} count */
@@ -181,6 +188,7 @@ export async function renderUnlock(main, options) {
     const count = (await failures(options.userId)) + 1;
     await setFailures(options.userId, count);
     try {
+      const { openSession } = await loadSession();
       const session = await openSession(options.userId, value, options.fresh);
       options.onUnlocked(session);
       return;

@@ -38,6 +38,7 @@ export function mutationLabel(name) {
     'lead.create': () => t('New lead'),
     'lead.patch': () => t('Lead changed'),
     'lead.delete': () => t('Lead deleted'),
+    'lead.answer': () => t('Answer to a coordinator'),
     'interaction.add': () => t('Interaction logged'),
     'interaction.void': () => t('Interaction cancelled'),
     'followup.create': () => t('Follow-up scheduled'),

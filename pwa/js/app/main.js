@@ -148,26 +148,23 @@ async function onLogOut() {
   await draw();
 }
 
-/** What the PIN screen needs, fetched in parallel rather than import by import. */
+/**
+ * What the PIN screen needs, fetched in parallel rather than import by import (the session
+ * and the sync client come once the PIN screen is up: agent/lock.js).
+ */
 const AGENT_MODULES = [
   'agent/app.js',
   'agent/device.js',
   'agent/idle.js',
   'agent/lock.js',
   'agent/pin.js',
-  'agent/session.js',
-  'agent/data.js',
   'agent/ui/chrome.js',
   'agent/ui/forms.js',
   'agent/ui/time.js',
-  'sync/index.js',
-  'sync/client.js',
   'sync/store.js',
   'sync/crypto.js',
   'sync/hlc.js',
-  'sync/ids.js',
   'sync/mutators.js',
-  'sync/events.js',
 ];
 
 async function start() {
@@ -176,14 +173,16 @@ async function start() {
   if (document.readyState === 'complete') setTimeout(watchForUpdates, 0);
   else addEventListener('load', () => setTimeout(watchForUpdates, 0), { once: true });
   const isAgentPhone = Boolean(localStorage.getItem(AGENT_KEY));
+  const chosen = chosenLanguage();
+  // The catalog is asked for first; the agent's modules load beside it.
+  const languageLoading = setLanguage(chosen || DEFAULT_LANGUAGE);
   if (isAgentPhone) {
     for (const path of [...AGENT_MODULES.map((m) => `/js/${m}`), '/vendor/idb/idb.js']) {
       document.head.append(Object.assign(document.createElement('link'), { rel: 'modulepreload', href: path }));
     }
   }
   const agentLoading = isAgentPhone ? agent() : null;
-  const chosen = chosenLanguage();
-  await setLanguage(chosen || DEFAULT_LANGUAGE);
+  await languageLoading;
   whenSignedOut(async (detail) => {
     if (mode === 'agent') return;
     await forgetOffice();

@@ -48,6 +48,14 @@ export async function renderDuplicates(main, view) {
                 h('p', { class: 'dup-reasons' }, pair.reasons.map(reasonLabel).join(' · ')),
                 side(pair.a),
                 side(pair.b),
+                h(
+                  'a',
+                  {
+                    class: 'button button-secondary dup-merge',
+                    href: `#/office/merge?${new URLSearchParams({ a: pair.a.id, b: pair.b.id })}`,
+                  },
+                  t('Compare and merge'),
+                ),
               ),
             ),
           ),

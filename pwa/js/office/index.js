@@ -6,6 +6,7 @@
  *
  *   #/office/leads[?filters]     the intake queue        #/office/leads/<id>   one lead
  *   #/office/duplicates          possible duplicates     #/office/funnel       the dashboard
+ *   #/office/merge?a=<id>&b=<id> merge two of them
  *   #/office/impact[?from&to]    the impact report       #/office/outreach     outreach overview
  *   #/office/referrals           referrals               #/office/conflicts    sync conflicts
  *   #/office/admin/<tab>         users, teams, devices, partners, venues
@@ -42,6 +43,7 @@ const SCREENS = /** @type {Record<string, () => Promise<(main: HTMLElement, view
   '/office/funnel': async () => (await import('./funnel.js')).renderFunnel,
   '/office/impact': async () => (await import('./impact.js')).renderImpact,
   '/office/duplicates': async () => (await import('./duplicates.js')).renderDuplicates,
+  '/office/merge': async () => (await import('./merge.js')).renderMerge,
   '/office/outreach': async () => (await import('./outreach.js')).renderOutreach,
   '/office/referrals': async () => (await import('./referrals.js')).renderReferrals,
   '/office/conflicts': async () => (await import('./conflicts.js')).renderConflicts,

@@ -17,6 +17,7 @@ import { h, notice, show, uid } from '../app/ui/dom.js';
 import { fullName } from './lead-list.js';
 import { consentPanel } from './lead-consent.js';
 import { leadExtras } from './lead-extra.js';
+import { sendBackPanel } from './sendback.js';
 
 /**
  * @typedef {{id: string, kind: string, occurred_at: string, body: string | null,
@@ -93,6 +94,7 @@ export async function renderLeadDetail(main, leadId, view, flash = null) {
         h(
           'div',
           { class: 'lead-column' },
+          sendBackPanel(lead, reload),
           statusSection(lead, reload),
           leadExtras(lead, reload),
           consentPanel(lead, reload),

@@ -57,6 +57,7 @@ const FORM_FIELDS = [
   'language',
   'reached',
   'min_days_in_stage',
+  'sent_back',
   'sort',
 ];
 
@@ -167,6 +168,16 @@ export async function renderLeadList(main, view, route = '/office/leads') {
       params.get('reached') || '',
     ),
     inputField('f-min_days_in_stage', t('At least … days in stage'), 'number', params.get('min_days_in_stage') || '', { min: 0, max: 3650 }),
+    selectField(
+      'f-sent_back',
+      t('Sent back'),
+      [
+        ['', all()],
+        ['waiting', t('No answer yet')],
+        ['answered', t('Answer received')],
+      ],
+      params.get('sent_back') || '',
+    ),
     checkbox('f-overdue', 'overdue', t('First contact overdue (none within 48 h)'), params),
     checkbox('f-unassigned', 'unassigned', t('Unassigned only'), params),
     selectField(
@@ -272,7 +283,8 @@ function checkbox(id, name, text, params) {
 
 /**
  * @typedef {{id: string, first_name: string, last_name: string | null, commune: string | null,
- *   channel: string, status: string, created_at: string, assigned_to: string | null}} LeadRow
+ *   channel: string, status: string, created_at: string, assigned_to: string | null,
+ *   sent_back_at?: string | null, answered_at?: string | null}} LeadRow
  * @param {{items: LeadRow[], total: number}} page
  * @param {(page: number) => void} goTo
  * @param {{id: string, name: string}[]} agents
@@ -380,8 +392,9 @@ function bulkBar(boxes, agents, reload) {
 }
 
 /**
- * Bulk assign: the existing assignment (POST /api/leads/{id}/assign) once per lead, the one
- * call site, so it moves with that write when it becomes a mutator. Returns how many failed.
+ * Bulk assign: the assignment (POST /api/leads/{id}/assign, the lead.assign mutator on the
+ * server) once per lead, so one refused lead does not hold back the others. Returns how
+ * many failed.
  * @param {string[]} ids
  * @param {string} agentId
  */
@@ -404,7 +417,7 @@ function leadRow(lead, names) {
   return h(
     'a',
     { class: 'lead-row', href: `#/office/leads/${encodeURIComponent(lead.id)}` },
-    h('span', { class: 'lead-name' }, fullName(lead)),
+    h('span', { class: 'lead-name' }, fullName(lead), sentBackBadge(lead)),
     h('span', { class: 'lead-commune' }, lead.commune || ''),
     h('span', { class: 'lead-channel' }, channelLabel(lead.channel)),
     h('span', { class: `badge status-${lead.status}` }, statusLabel(lead.status)),
@@ -415,6 +428,14 @@ function leadRow(lead, names) {
     ),
     h('time', { class: 'lead-created', datetime: lead.created_at }, formatDate(lead.created_at)),
   );
+}
+
+/** "Sent back" while the agent has not answered, then "Answered". @param {LeadRow} lead */
+function sentBackBadge(lead) {
+  if (!lead.sent_back_at) return null;
+  return lead.answered_at
+    ? h('span', { class: 'badge badge-answered' }, t('Answer received'))
+    : h('span', { class: 'badge badge-warning' }, t('Sent back'));
 }
 
 /** @param {{first_name: string, last_name: string | null}} lead */

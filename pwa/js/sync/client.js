@@ -29,6 +29,17 @@ export const PROTOCOL = 1;
 export const SCHEMA_VERSION = 1;
 /** Background Sync tag the service worker listens for. */
 export const SYNC_TAG = 'terrain-sync';
+
+/**
+ * Where the browser has Background Sync, it syncs when the connection is back, also after
+ * the tab is gone. Asked only when a change could not be sent: registered while online,
+ * the sync event fires at once and each write (a stand-mode tap) set off a whole sync.
+ */
+function askBackgroundSync() {
+  /** @type {any} */
+  const sw = navigator.serviceWorker;
+  if (sw?.controller) sw.ready.then((/** @type {any} */ r) => r.sync?.register(SYNC_TAG)).catch(() => {});
+}
 const MAX_BATCH = 100;
 const MAX_BATCH_BYTES = 512 * 1024;
 const PULL_LIMIT = 500;
@@ -274,11 +285,7 @@ export class Sync {
     this.#emitStatus();
     if (this.#leader) this.#soon();
     else this.#broadcast({ t: 'kick' });
-    // Where the browser has Background Sync, it retries after the tab is gone.
-    /** @type {any} */
-    const sw = navigator.serviceWorker;
-    if (sw?.controller)
-      sw.ready.then((/** @type {any} */ r) => r.sync?.register(SYNC_TAG)).catch(() => {});
+    if (navigator.onLine === false) askBackgroundSync();
     return result;
   }
 
@@ -375,6 +382,7 @@ export class Sync {
       return { ok: true, error: null };
     } catch (error) {
       if (!(error instanceof SyncError)) return { ok: false, error: 'internal' };
+      if (error.code === 'offline' || error.code === 'network') askBackgroundSync();
       if (error.blocked) this.#blocked = error.code;
       this.#retryAfter = error.retryAfterMs;
       return { ok: false, error: error.code };
@@ -497,17 +505,30 @@ export class Sync {
         cookie,
         limit: PULL_LIMIT,
       }).then((response) => response.json());
-    let next = ask(state.cookie);
-    for (;;) {
+    /** @param {Promise<any>} asked */
+    const receive = async (asked) => {
       const t0 = performance.now();
-      const page = await next;
+      const page = await asked;
       performance.measure('pull-fetch', { start: t0 });
+      /** @type {Promise<any> | null} */
+      let next = null;
       if (page.more) {
         next = ask(page.cookie);
         next.catch(() => {}); // awaited on the next turn; storing this page may fail first
       }
-      await this.store.applyPage(page);
-      if (!page.more) break;
+      const sealing = this.store.sealPage(page);
+      sealing.catch(() => {}); // the same
+      return { page, sealing, next };
+    };
+    let current = await receive(ask(state.cookie));
+    for (;;) {
+      const writing = this.store.writePage(current.page, await current.sealing);
+      // While this page commits, the next one arrives and is encrypted.
+      const following = current.next ? receive(current.next) : null;
+      following?.catch(() => {});
+      await writing;
+      if (!following) break;
+      current = await following;
     }
     const t1 = performance.now();
     await this.store.reconcile();

@@ -71,6 +71,9 @@ export function applyLocal(name, args, prev, hlc) {
     case 'add':
       // Immutable inserts (interaction.add, tally.add): the first write wins.
       return prev ?? { ...args };
+    case 'answer':
+      // lead.answer: the send-back is answered (the server ignores an answer older than it).
+      return prev && { ...prev, answered_at: at, answer_note: args.note ?? null };
     case 'void':
       return prev && { ...prev, voided_at: at, void_reason: args.reason ?? null };
     default:

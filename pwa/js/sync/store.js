@@ -330,14 +330,22 @@ export class Store {
    * nothing was written in between; otherwise compute again.
    * @template P
    * @param {string[]} stores
-   * @param {(state: State) => Promise<P | null>} prepare  null: nothing to write
+   * @param {(state: State, peeked?: any) => Promise<P | null>} prepare  null: nothing to write
    * @param {(tx: any, state: State, plan: P) => Promise<State>} commit
+   * @param {{stores: string[], read: (tx: any) => Promise<any>} | null} [peek]  reads made in
+   *   the same transaction as the state's (one round trip instead of two)
    * @returns {Promise<P | null>}
    */
-  async #write(stores, prepare, commit) {
+  async #write(stores, prepare, commit, peek = null) {
     for (let attempt = 0; attempt < 50; attempt++) {
-      const seen = await this.state();
-      const plan = await prepare(seen);
+      let seen, peeked;
+      if (peek) {
+        const tx = this.db.transaction(['meta', ...peek.stores]);
+        [seen, peeked] = await Promise.all([tx.objectStore('meta').get('state'), peek.read(tx)]);
+      } else {
+        seen = await this.state();
+      }
+      const plan = await prepare(seen, peeked);
       if (plan === null) return null;
       const tx = this.db.transaction(['meta', ...stores], 'readwrite');
       const meta = tx.objectStore('meta');
@@ -438,12 +446,18 @@ export class Store {
   async mutate(name, args) {
     const { type, id } = target(name, args);
     const sealedArgs = await seal(this.key, args);
+    // An insert (tally.add, interaction.add) of a new record shows its args as they are:
+    // the sealed args are its overlay, no second encryption (a stand-mode tap).
+    const insert = name.endsWith('.add');
+    if (insert) {
+      const done = await this.#insert(name, type, id, sealedArgs);
+      if (done) return done;
+    }
     const plan = await this.#write(
       ['outbox', 'records'],
-      async (state) => {
-        /** @type {Rec | undefined} */
-        const rec = await this.db.get('records', [type, id]);
+      async (state, /** @type {Rec | undefined} */ rec) => {
         const { state: hlc, stamp } = tick(state.hlc, state.clientID);
+        if (insert && !rec) return { rec, hlc, stamp, o: sealedArgs, mid: 0 }; // it was deleted meanwhile
         const prev = rec ? await this.#visible(rec) : null;
         const value = applyLocal(name, args, prev, stamp);
         const o = value && value !== prev ? await seal(this.key, value) : null;
@@ -462,19 +476,46 @@ export class Store {
           args: sealedArgs,
           createdAt: Date.now(),
         };
-        const writes = [tx.objectStore('outbox').add(entry)];
+        // Queued, not awaited: the transaction's end reports a failure.
+        unwrap(tx.objectStore('outbox')).add(entry);
         if (p.o) {
           const base = p.rec ?? { type, id, version: 0, s: null };
-          writes.push(
-            tx.objectStore('records').put({ ...base, o: p.o, dirty: p.rec?.dirty === 2 ? 2 : 1 }),
-          );
+          unwrap(tx.objectStore('records')).put({ ...base, o: p.o, dirty: p.rec?.dirty === 2 ? 2 : 1 });
         }
-        await Promise.all(writes);
         return { ...state, next: p.mid + 1, hlc: p.hlc };
       },
+      { stores: ['records'], read: (tx) => tx.objectStore('records').get([type, id]) },
     );
     if (!plan) throw new Error('unreachable');
     return { id: plan.mid, hlc: plan.stamp };
+  }
+
+  /**
+   * An insert of a new record with nothing left to encrypt: read, stamp and write in one
+   * transaction (a stand-mode tap is one round trip to IndexedDB). null: the record
+   * exists, the general path decides.
+   * @param {string} name @param {string} type @param {string} id @param {Sealed} sealedArgs
+   * @returns {Promise<{id: number, hlc: string} | null>}
+   */
+  async #insert(name, type, id, sealedArgs) {
+    const tx = this.db.transaction(['meta', 'outbox', 'records'], 'readwrite');
+    const meta = tx.objectStore('meta');
+    const records = tx.objectStore('records');
+    const [state, rec] = await Promise.all([meta.get('state'), records.get([type, id])]);
+    if (rec) {
+      tx.abort();
+      await tx.done.catch(() => {});
+      return null;
+    }
+    const { state: hlc, stamp } = tick(state.hlc, state.clientID);
+    const mid = state.next;
+    /** @type {Entry} */
+    const entry = { id: mid, name, v: 1, hlc: stamp, type, rid: id, args: sealedArgs, createdAt: Date.now() };
+    unwrap(tx.objectStore('outbox')).add(entry);
+    unwrap(records).put({ type, id, version: 0, s: null, o: sealedArgs, dirty: 1 });
+    unwrap(meta).put({ ...state, next: mid + 1, hlc, rev: state.rev + 1 }, 'state');
+    await tx.done;
+    return { id: mid, hlc: stamp };
   }
 
   /** Number and age of unsynced mutations (always visible in the app). */
@@ -588,6 +629,15 @@ export class Store {
    * @param {PullPage} page
    */
   async applyPage(page) {
+    await this.writePage(page, await this.sealPage(page));
+  }
+
+  /**
+   * The encrypting half of applyPage (no database work): the pull loop seals the next
+   * page while this one's transaction commits.
+   * @param {PullPage} page
+   */
+  async sealPage(page) {
     // The server leaves out the id and null fields of a value; records carry their id.
     const ops = (page.patch ?? []).map((op) =>
       op.op === 'put' ? { ...op, value: { ...op.value, id: op.id } } : op,
@@ -597,6 +647,15 @@ export class Store {
       ops.map((op) => (op.op === 'put' ? seal(this.key, op.value) : null)),
     );
     performance.measure('pull-seal', { start: t0 });
+    return { ops, sealed };
+  }
+
+  /**
+   * The writing half of applyPage: one transaction.
+   * @param {PullPage} page
+   * @param {{ops: Array<{op: string, type: string, id: string, version?: number, value?: any}>, sealed: Array<Sealed | null>}} prepared  from sealPage
+   */
+  async writePage(page, { ops, sealed }) {
     const t1 = performance.now();
     await this.#write(
       ['records', 'outbox'],

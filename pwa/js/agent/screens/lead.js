@@ -23,6 +23,7 @@ import { chips, selectField, textField } from '../ui/forms.js';
 import { brusselsDay } from '../ui/time.js';
 import { FOLLOWUP_KINDS, INTERACTION_KINDS } from '../vocab.js';
 import { withdrawSection } from '../withdraw.js';
+import { sentBackQuestion } from '../sentback.js';
 
 /** Field labels, for details and conflicts. @type {Record<string, () => string>} */
 export const FIELD_LABELS = {
@@ -77,6 +78,7 @@ export async function renderLead(main, ctx, id) {
       ),
       flashBox(ctx.flash),
       attention(ctx, lead, mine, redraw),
+      sentBackQuestion(ctx, lead, redraw),
       contactButtons(lead),
       // In the street: call, note what happened, plan the next step; details below.
       followupSection(ctx, lead, followups.get(id) ?? [], redraw),

@@ -8,6 +8,7 @@ import { watchStatus } from '../app.js';
 import { syncProblem, syncSentence } from '../ui/chrome.js';
 import { flashBox, leadName, section, titled } from '../ui/common.js';
 import { clock } from '../ui/time.js';
+import { sentBackPanel } from '../sentback.js';
 
 /**
  * @param {HTMLElement} main
@@ -53,6 +54,7 @@ export async function renderToday(main, ctx) {
       flashBox(ctx.flash),
       sessionPanel(current),
       attentionPanel(attention, ctx),
+      sentBackPanel(ctx),
       followupsPanel(due),
       section(t('Sync'), syncPanel),
       installPanel(),

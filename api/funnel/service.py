@@ -175,18 +175,19 @@ def _key_text(value: Any) -> str | None:
     return str(value)
 
 
-def funnel(
-    session: Session, *, actor: Viewer, filters: LeadFilters, group_by: str | None = None
-) -> Funnel:
-    now = utcnow()
-    months = _months(session, filters)
-    where = visible_where(actor, filters, now=now)
+def leads_pass(
+    actor: Viewer,
+    filters: LeadFilters,
+    group_by: str | None,
+    months: Sequence[str],
+    *,
+    now: datetime,
+) -> Select[Any]:
+    """The one pass over the viewer's leads: per group and per combination of days in stage
+    (a few hundred per group: whole days, and most leads have not moved on), how many leads
+    there are and how many reached each stage. It reads only columns of the covering index
+    ix_lead_funnel (and the markers when grouped by one)."""
     key = _lead_key(group_by, months).label("g")
-
-    # One pass over the viewer's leads: per group and per combination of days in stage
-    # (a few hundred per group: whole days, and most leads have not moved on), how many
-    # leads there are and how many reached each stage. Summed below into the counts and
-    # into each stage's days histogram (for the medians).
     days = [_lead.c[_DAYS[stage]] for stage in DURATION_STAGES]
     query = select(
         key,
@@ -195,7 +196,16 @@ def funnel(
         *(func.count(col(c)) for c in _PROGRESS.values()),
         func.count(sql_case((col(Lead.session_id).is_(None), 1))),
     )
-    query = _from_leads(query, group_by).where(*where).group_by(key, *days)
+    where = visible_where(actor, filters, now=now)
+    return _from_leads(query, group_by).where(*where).group_by(key, *days)
+
+
+def funnel(
+    session: Session, *, actor: Viewer, filters: LeadFilters, group_by: str | None = None
+) -> Funnel:
+    months = _months(session, filters)
+    query = leads_pass(actor, filters, group_by, months, now=utcnow())
+    # Summed into the counts and into each stage's days histogram (for the medians).
     counts: dict[str | None, dict[str, int]] = {}
     no_session: dict[str | None, int] = defaultdict(int)
     histograms: dict[str | None, dict[str, dict[int, int]]] = defaultdict(

@@ -216,7 +216,12 @@ def latest_consent(session: Session, lead_id: uuid.UUID) -> Consent | None:
 
 def _stamp_new(lead: Lead, stamp: str) -> None:
     lead.field_hlc = {
-        name: stamp for name in (*PATCHABLE_FIELDS, "status") if getattr(lead, name) is not None
+        # The fields the request set, as a pushed create stamps them: not the status the
+        # server gives every new lead (a phone that changes it offline knows no stamp for
+        # it, and its change must not look concurrent).
+        name: stamp
+        for name in PATCHABLE_FIELDS
+        if getattr(lead, name) is not None
     }
 
 

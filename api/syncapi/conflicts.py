@@ -3,34 +3,25 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select, update
+from sqlalchemy import Connection, select, update
 from sqlmodel import Session
 
-from api.clock import server_clock
-from api.db import begin_write
-from api.errors import Conflict, InvalidInput, NotFound
-from api.leads.schemas import LeadFields
+from api.errors import Conflict, NotFound
+from api.syncapi import local
 from api.syncapi.entities import ENTITIES, FOLLOWUP, LEAD, SESSION, VENUE
-from api.syncapi.handlers import followups, places
-from api.syncapi.handlers.common import field_values, merge_fields, validate
-from api.syncapi.handlers.leads import STATUS, lead_values, patch_lead
-from api.syncapi.visibility import can_see_lead_row, can_see_team_row, topics_of
+from api.syncapi.visibility import can_see_lead_row, can_see_team_row
 from api.users.service import Actor
-from api.vocab import LeadStatus
-from sync import events
 from sync.models import SyncConflict
-from sync.push import Apply, Rejected
-from sync.space import bump_version
+from sync.push import Mutator
 from sync.sqltypes import table_of, utcnow
 from sync.store import Store
 
 _conflict = table_of(SyncConflict)
-_SERVER_CLIENT = uuid.UUID(int=0)
 
 
 class ConflictPublic(BaseModel):
@@ -61,33 +52,18 @@ class ResolveIn(BaseModel):
     pick: bool
 
 
-def _lead_values(field: str, value: Any) -> dict[str, Any]:
-    if field == STATUS:
-        try:
-            return {STATUS: LeadStatus(value).value}
-        except ValueError as exc:
-            raise Rejected("invalid_input", "status: enum") from exc
-    return lead_values(validate(LeadFields, {field: value}))
-
-
-def _values_of(
-    model: type[BaseModel], fields: tuple[str, ...]
-) -> Callable[[str, Any], dict[str, Any]]:
-    return lambda field, value: field_values(validate(model, {field: value}), fields)
-
-
-# entity → how its field values are validated (the same models as the mutators).
-_VALUES: dict[str, Callable[[str, Any], dict[str, Any]]] = {
-    LEAD: _lead_values,
-    FOLLOWUP: _values_of(followups.FollowupFields, followups.FIELDS),
-    SESSION: _values_of(places.SessionFields, places.SESSION_KIND.fields),
-    VENUE: _values_of(places.VenueFields, places.VENUE_KIND.fields),
+# entity → the mutator that patches it: picking a value is that patch, made by the server.
+_PATCH = {
+    LEAD: "lead.patch",
+    FOLLOWUP: "followup.patch",
+    SESSION: "session.patch",
+    VENUE: "venue.patch",
 }
 
 
 def _target(store: Store, actor: Actor, entity: str, key: uuid.UUID) -> Mapping[str, Any]:
     """The record a conflict is about, if the caller may see it (else 404)."""
-    row = store.get(entity, key) if entity in _VALUES else None
+    row = store.get(entity, key) if entity in _PATCH else None
     if row is None:
         raise NotFound()
     if entity == FOLLOWUP:
@@ -125,10 +101,13 @@ def _current(row: Mapping[str, Any], field: str) -> Any:
 
 
 def resolve(session: Session, *, actor: Actor, conflict_id: int, pick: bool) -> ConflictPublic:
-    """Keep the current value, or pick the losing one: a new patch stamped by the server."""
-    begin_write(session)
-    try:
-        conn = session.connection()
+    """Keep the current value, or pick the losing one: a new patch stamped by the server,
+    applied by the field's mutator (one write path), in the transaction that marks the
+    conflict resolved."""
+    now = utcnow()
+    seen: dict[str, Any] = {}
+
+    def prepare(conn: Connection) -> list[tuple[Mutator[Any], Any]]:
         found = conn.execute(select(_conflict).where(_conflict.c.id == conflict_id)).mappings()
         first = found.first()
         if first is None:
@@ -138,60 +117,31 @@ def resolve(session: Session, *, actor: Actor, conflict_id: int, pick: bool) -> 
         target = _target(store, actor, conflict["entity"], conflict["entity_id"])
         if conflict["resolved_at"] is not None:
             raise Conflict("This conflict is already resolved.", code="already_resolved")
-        now = utcnow()
-        if pick:
-            _pick(store, actor, conflict, target, now)
-            target = store.get(conflict["entity"], conflict["entity_id"]) or target
+        seen.update(conflict=conflict, target=target)
         conn.execute(
             update(_conflict)
             .where(_conflict.c.id == conflict_id)
             .values(resolved_at=now, resolved_by=actor.id, resolution="picked" if pick else "kept")
         )
-        topics = topics_of(store) if store.count_written() else set()
-        if topics and conn.dialect.name == "postgresql":
-            events.notify(conn, topics)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    if topics:
-        events.broadcaster.publish(topics)
+        if not pick:
+            return []
+        if target.get("deleted_at") is not None:
+            raise Conflict("The record was deleted; restore it first.", code="deleted")
+        field = conflict["field"]
+        # Based on the current stamp: the coordinator saw the current value, so this is
+        # no new conflict, just a newer write.
+        base = {field: (target["field_hlc"] or {}).get(field)}
+        args = {"id": str(conflict["entity_id"]), "set": {field: conflict["losing_value"]}}
+        # A value the field no longer accepts, or a status move no longer allowed, is
+        # refused by the mutator like any other write.
+        return [local.parse(_PATCH[conflict["entity"]], {**args, "base": base})]
+
+    local.apply_with(session, actor=actor, prepare=prepare)
+    conflict, target = seen["conflict"], seen["target"]
+    if pick:
+        store = Store(session.connection(), ENTITIES)
+        target = store.get(conflict["entity"], conflict["entity_id"]) or target
+        session.rollback()  # the read above opened a transaction: end it
     resolved = {**conflict, "resolved_at": now, "resolved_by": actor.id}
     resolved["resolution"] = "picked" if pick else "kept"
     return ConflictPublic(**resolved, current_value=_current(target, conflict["field"]))
-
-
-def _pick(
-    store: Store,
-    actor: Actor,
-    conflict: Mapping[str, Any],
-    target: Mapping[str, Any],
-    now: datetime,
-) -> None:
-    entity, field = conflict["entity"], conflict["field"]
-    if target.get("deleted_at") is not None:
-        raise Conflict("The record was deleted; restore it first.", code="deleted")
-    version = bump_version(store.connection)
-    ctx = Apply(
-        store=store,
-        actor=actor,
-        user_id=actor.id,
-        client_id=_SERVER_CLIENT,
-        mutation_id=0,
-        hlc=server_clock.now(),
-        now=now,
-    )
-    # Based on the current stamp: the coordinator saw the current value, so this is
-    # no new conflict, just a newer write.
-    base = {field: (target["field_hlc"] or {}).get(field)}
-    try:
-        values = _VALUES[entity](field, conflict["losing_value"])
-        if entity == LEAD:
-            patch_lead(ctx, target, values, base)
-        else:
-            merge_fields(ctx, entity, target, values, base)
-    except Rejected as exc:
-        raise InvalidInput(
-            exc.detail or "This value can no longer be used.", code=exc.code
-        ) from exc
-    store.flush(version=version, now=now)

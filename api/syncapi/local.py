@@ -11,11 +11,11 @@ nothing is written, not even a rejection record.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert
+from sqlalchemy import Connection, insert
 from sqlmodel import Session
 
 from api.clock import server_clock
@@ -65,32 +65,29 @@ def apply(
 ) -> int:
     """Apply the mutations in order, all or none; returns the space version written."""
     parsed = [_parse(name, args) for name, args in mutations]
+    version = apply_with(session, actor=actor, prepare=lambda _conn: parsed)
+    assert version is not None
+    return version
+
+
+Prepare = Callable[[Connection], Sequence[tuple[Mutator[Any], Any]]]
+
+
+def apply_with(session: Session, *, actor: Any, prepare: Prepare) -> int | None:
+    """The same, for a change that must first read (or write) in the same transaction:
+    `prepare(conn)` runs in the write transaction and returns the parsed mutations (see
+    `parse`); none writes nothing more and takes no version (None)."""
     with writer_turn(session):
         begin_write(session)
+        topics: set[str] = set()
         try:
             conn = session.connection()
-            version = bump_version(conn)
-            store = Store(conn, ENTITIES)
-            stamps = [server_clock.now() for _ in parsed]
-            for (mutator, p), stamp in zip(parsed, stamps, strict=True):
-                store.want(mutator.needs(p, stamp))
-            store.load()
-            for mutator, p in parsed:
-                if mutator.then is not None:
-                    store.want(mutator.then(p, store))
-            store.load()
-            now = utcnow()
-            conflicts: list[dict[str, Any]] = []
-            for (mutator, p), stamp in zip(parsed, stamps, strict=True):
-                ctx = Apply(store, actor, actor.id or _NOBODY, SERVER_CLIENT, 0, stamp, now)
-                mutator.apply(ctx, p)
-                conflicts.extend(_conflict_row(ctx, *c) for c in ctx.conflicts)
-            store.flush(version=version, now=now)
-            if conflicts:
-                conn.execute(insert(_conflict), conflicts)
-            topics = topics_of(store) if store.count_written() else set()
-            if topics and conn.dialect.name == "postgresql":
-                events.notify(conn, topics)
+            parsed = prepare(conn)
+            version = None
+            if parsed:
+                version, topics = _apply_parsed(conn, actor, parsed)
+                if topics and conn.dialect.name == "postgresql":
+                    events.notify(conn, topics)
             session.commit()
         except Rejected as exc:
             session.rollback()
@@ -101,6 +98,38 @@ def apply(
     if topics:
         events.broadcaster.publish(topics)
     return version
+
+
+def parse(name: str, args: Mapping[str, Any]) -> tuple[Mutator[Any], Any]:
+    """A mutation checked by its mutator's parser (a refusal is the REST error)."""
+    return _parse(name, args)
+
+
+def _apply_parsed(
+    conn: Connection, actor: Any, parsed: Sequence[tuple[Mutator[Any], Any]]
+) -> tuple[int, set[str]]:
+    """Apply parsed mutations on `conn` (inside a write transaction): the version written
+    and the topics phones are poked on."""
+    version = bump_version(conn)
+    store = Store(conn, ENTITIES)
+    stamps = [server_clock.now() for _ in parsed]
+    for (mutator, p), stamp in zip(parsed, stamps, strict=True):
+        store.want(mutator.needs(p, stamp))
+    store.load()
+    for mutator, p in parsed:
+        if mutator.then is not None:
+            store.want(mutator.then(p, store))
+    store.load()
+    now = utcnow()
+    conflicts: list[dict[str, Any]] = []
+    for (mutator, p), stamp in zip(parsed, stamps, strict=True):
+        ctx = Apply(store, actor, actor.id or _NOBODY, SERVER_CLIENT, 0, stamp, now)
+        mutator.apply(ctx, p)
+        conflicts.extend(_conflict_row(ctx, *c) for c in ctx.conflicts)
+    store.flush(version=version, now=now)
+    if conflicts:
+        conn.execute(insert(_conflict), conflicts)
+    return version, topics_of(store) if store.count_written() else set()
 
 
 def _conflict_row(ctx: Apply, entity: str, entity_id: uuid.UUID, c: Any) -> dict[str, Any]:

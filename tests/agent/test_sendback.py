@@ -95,7 +95,12 @@ def test_send_back_reaches_the_phone_and_the_answer_comes_back(
     _shot(page, "agent-today-sent-back-390")
     assert phone.axe() == []
 
+    phone.go("#/leads")
+    expect(page.locator(".row-link", has_text="Canarysara")).to_contain_text("Renvoyé")
+    phone.go("#/today")
+
     # The agent fixes the lead and answers.
+    today = page.locator("section.sent-back")
     today.locator(".row-link", has_text="Canarysara").click()
     question = page.locator("section.sent-back")
     expect(question).to_contain_text("Dans quelle commune habite-t-elle ?")

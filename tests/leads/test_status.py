@@ -116,7 +116,7 @@ def test_status_write_wins_over_a_skewed_phone_stamp(
     lead = create_lead(client, world)
     row = db.get(Lead, uuid.UUID(lead["id"]), populate_existing=True)
     assert row is not None
-    ahead = f"{int(row.field_hlc['status'][:13]) + 60_000:013d}-0000-phone"
+    ahead = f"{int(row.field_hlc['first_name'][:13]) + 60_000:013d}-0000-phone"
     row.field_hlc = {**row.field_hlc, "status": ahead}
     db.add(row)
     db.commit()

@@ -202,9 +202,7 @@ def _insert_lead(ctx: Apply, p: CreateLead, actor: Actor, occurred: Any) -> None
         last_touch_at=occurred,
         status=LeadStatus.new.value,
         status_changed_at=occurred,
-        # The status is set by the create, so it carries the create's stamp (as every
-        # field the create sets does).
-        field_hlc=dict.fromkeys((*p.values, STATUS), ctx.hlc),
+        field_hlc=dict.fromkeys(p.values, ctx.hlc),
         deleted_at=None,
     )
     ctx.store.insert(LEAD, row)

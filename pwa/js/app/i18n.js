@@ -147,6 +147,20 @@ function locale() {
   return `${language}-BE`;
 }
 
+/** Formatters by locale and options: building one costs more than formatting with it. */
+const formatters = new Map();
+
+/** @param {Intl.DateTimeFormatOptions} options @returns {Intl.DateTimeFormat} */
+function dateFormat(options) {
+  const key = `${locale()} ${JSON.stringify(options)}`;
+  let made = formatters.get(key);
+  if (!made) {
+    made = new Intl.DateTimeFormat(locale(), options);
+    formatters.set(key, made);
+  }
+  return made;
+}
+
 /** @param {number} value */
 export function formatNumber(value) {
   return new Intl.NumberFormat(locale()).format(value);
@@ -154,23 +168,19 @@ export function formatNumber(value) {
 
 /** A UTC timestamp from the API as a Brussels calendar date. @param {string} iso */
 export function formatDate(iso) {
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeZone: TIME_ZONE }).format(
-    new Date(iso),
-  );
+  return dateFormat({ dateStyle: 'medium', timeZone: TIME_ZONE }).format(new Date(iso));
 }
 
 /** A UTC timestamp from the API as Brussels date and time. @param {string} iso */
 export function formatDateTime(iso) {
-  return new Intl.DateTimeFormat(locale(), {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-    timeZone: TIME_ZONE,
-  }).format(new Date(iso));
+  return dateFormat({ dateStyle: 'medium', timeStyle: 'short', timeZone: TIME_ZONE }).format(
+    new Date(iso),
+  );
 }
 
 /** A moment as its full Brussels calendar day ("vendredi 4 décembre 2026"). @param {Date} at */
 export function formatFullDay(at) {
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'full', timeZone: TIME_ZONE }).format(at);
+  return dateFormat({ dateStyle: 'full', timeZone: TIME_ZONE }).format(at);
 }
 
 /**
@@ -180,7 +190,7 @@ export function formatFullDay(at) {
  */
 export function formatDay(day) {
   const [y, m, d] = day.split('-').map(Number);
-  return new Intl.DateTimeFormat(locale(), {
+  return dateFormat({
     weekday: 'short',
     day: 'numeric',
     month: 'short',

@@ -3,7 +3,7 @@
  * Leads on this phone: mine by default, the team's on request; search, filter by status,
  * sort by next follow-up. All from the local store; 2,000 leads draw in pages of 60 rows.
  */
-import { brusselsToday, formatDay, t, tn } from '../../app/i18n.js';
+import { brusselsToday, currentLanguage, formatDay, t, tn } from '../../app/i18n.js';
 import { announce, h, show } from '../../app/ui/dom.js';
 import { STATUSES, statusLabel } from '../../app/vocab.js';
 import { flashBox, leadName, pendingMark, statusBadge, titled } from '../ui/common.js';
@@ -108,6 +108,7 @@ export async function renderLeads(main, ctx) {
   titled(t('Leads'));
 
   const today = brusselsToday();
+  const collator = new Intl.Collator(`${currentLanguage()}-BE`);
   /** @type {any[]} */
   let shown = [];
   let drawn = 0;
@@ -143,11 +144,17 @@ export async function renderLeads(main, ctx) {
       const text = fold([l.first_name, l.last_name, l.email, l.commune].filter(Boolean).join(' '));
       return text.includes(q) || (digits.length >= 3 && (l.phone || '').includes(digits));
     });
-    const next = (/** @type {any} */ l) => followups.get(l.id)?.[0]?.due_on ?? '9999-12-31';
-    const recent = (/** @type {any} */ l) => l.created_at || '9999';
-    if (state.sort === 'followup') shown.sort((a, b) => next(a).localeCompare(next(b)) || leadName(a).localeCompare(leadName(b)));
-    else if (state.sort === 'recent') shown.sort((a, b) => recent(b).localeCompare(recent(a)));
-    else shown.sort((a, b) => leadName(a).localeCompare(leadName(b)));
+    // Keys made once per lead, names compared with one collator: String.localeCompare in
+    // the comparator built a collator per call (most of a 2,000-lead draw).
+    const names = new Map(shown.map((l) => [l, leadName(l)]));
+    const byName = (/** @type {any} */ a, /** @type {any} */ b) => collator.compare(names.get(a), names.get(b));
+    if (state.sort === 'followup') {
+      const due = new Map(shown.map((l) => [l, followups.get(l.id)?.[0]?.due_on ?? '9999-12-31']));
+      shown.sort((a, b) => (due.get(a) < due.get(b) ? -1 : due.get(a) > due.get(b) ? 1 : byName(a, b)));
+    } else if (state.sort === 'recent') {
+      const recent = (/** @type {any} */ l) => l.created_at || '9999';
+      shown.sort((a, b) => (recent(b) < recent(a) ? -1 : recent(b) > recent(a) ? 1 : 0));
+    } else shown.sort(byName);
     list.replaceChildren();
     drawn = 0;
     count.textContent = tn('{n} lead', '{n} leads', shown.length);
@@ -185,6 +192,9 @@ function row(lead, followup, today) {
             { class: followup.due_on < today ? 'row-due overdue' : 'row-due' },
             h('time', { datetime: followup.due_on }, formatDay(followup.due_on)),
           )
+        : null,
+      lead.sent_back_at && !lead.answered_at
+        ? h('span', { class: 'badge badge-warning' }, t('Sent back'))
         : null,
       pendingMark(lead),
     ),

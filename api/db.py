@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends
 from sqlalchemy import Engine, create_engine, event, text
@@ -12,6 +13,8 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
 from api.config import get_settings
+
+T = TypeVar("T")
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -118,6 +121,22 @@ def begin_write(session: Session) -> None:
             return
         session.commit()
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+def all_or_nothing(use_case: Callable[..., T]) -> Callable[..., T]:
+    """A writing use case whose refusal (any exception) rolls its session back at once, so
+    nothing it began (a version bump, half-set fields) is committed by a later write on
+    the same session. Its first argument is the session."""
+
+    @functools.wraps(use_case)
+    def run(session: Session, *args: Any, **kwargs: Any) -> T:
+        try:
+            return use_case(session, *args, **kwargs)
+        except BaseException:
+            session.rollback()
+            raise
+
+    return run
 
 
 def get_session() -> Iterator[Session]:

@@ -1,15 +1,19 @@
-"""Reusable validated field types (phone in E.164, e-mail, Belgian postcode, bounded text)."""
+"""Reusable validated field types (phone in E.164, e-mail, Belgian postcode, bounded text,
+dates within the world). Every text a client sends goes through one of the text types here
+(REST schemas and sync mutator args alike), so what text may hold is decided once."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 import phonenumbers
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
-from pydantic import AfterValidator, BeforeValidator, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StringConstraints
 
 from api.validation import FieldProblem
+from sync.sqltypes import utcnow
 
 DEFAULT_REGION = "BE"
 
@@ -114,29 +118,129 @@ def _postcode(value: str) -> str:
     return value
 
 
+# -- what text may hold ---------------------------------------------------------------
+# C0 control characters (NUL, escape, backspace …) are never text a person typed: NUL even
+# fails the insert on PostgreSQL. Tab is allowed everywhere, a line break only in
+# multi-line text (CR LF and lone CR become LF). A lone UTF-16 surrogate (JSON "\ud800")
+# cannot be stored in UTF-8 at all. DEL and the C1 range are refused with them.
+_SINGLE_LINE_BAD = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
+_MULTI_LINE_BAD = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def single_line(value: str) -> str:
+    if _SINGLE_LINE_BAD.search(value):
+        raise FieldProblem(
+            "control_character", "This text contains characters that are not allowed."
+        )
+    return value
+
+
+def multi_line(value: str) -> str:
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if _MULTI_LINE_BAD.search(value):
+        raise FieldProblem(
+            "control_character", "This text contains characters that are not allowed."
+        )
+    return value
+
+
+SingleLine = AfterValidator(single_line)
+MultiLine = AfterValidator(multi_line)
+
+
+def _stripped(max_length: int, min_length: int = 0) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
+
+
 Phone = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=40), AfterValidator(normalise_phone)
+    str,
+    StringConstraints(strip_whitespace=True, max_length=40),
+    SingleLine,
+    AfterValidator(normalise_phone),
 ]
 Email = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=254), AfterValidator(normalise_email)
+    str,
+    StringConstraints(strip_whitespace=True, max_length=254),
+    SingleLine,
+    AfterValidator(normalise_email),
 ]
-Postcode = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_postcode)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Postcode = Annotated[
+    str, StringConstraints(strip_whitespace=True), SingleLine, AfterValidator(_postcode)
+]
+Name = Annotated[str, _stripped(100, min_length=1), SingleLine]
 
-
-Text80 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)]
-Text120 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
-Text1000 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
-Text2000 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-Text4000 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+Text20 = Annotated[str, _stripped(20), SingleLine]
+Text40 = Annotated[str, _stripped(40), SingleLine]
+Text80 = Annotated[str, _stripped(80), SingleLine]
+Text120 = Annotated[str, _stripped(120), SingleLine]
+Text200 = Annotated[str, _stripped(200), SingleLine]
+Text500 = Annotated[str, _stripped(500), SingleLine]
+# Multi-line: notes, bodies, descriptions.
+Text1000 = Annotated[str, _stripped(1000), MultiLine]
+Text2000 = Annotated[str, _stripped(2000), MultiLine]
+Text4000 = Annotated[str, _stripped(4000), MultiLine]
 
 # Optional values: an empty string from a form means "not given".
 OptPhone = Annotated[Phone | None, BeforeValidator(_blank_to_none)]
 OptEmail = Annotated[Email | None, BeforeValidator(_blank_to_none)]
 OptPostcode = Annotated[Postcode | None, BeforeValidator(_blank_to_none)]
 OptName = Annotated[Name | None, BeforeValidator(_blank_to_none)]
+OptText20 = Annotated[Text20 | None, BeforeValidator(_blank_to_none)]
+OptText40 = Annotated[Text40 | None, BeforeValidator(_blank_to_none)]
 OptText80 = Annotated[Text80 | None, BeforeValidator(_blank_to_none)]
 OptText120 = Annotated[Text120 | None, BeforeValidator(_blank_to_none)]
+OptText200 = Annotated[Text200 | None, BeforeValidator(_blank_to_none)]
+OptText500 = Annotated[Text500 | None, BeforeValidator(_blank_to_none)]
 OptText1000 = Annotated[Text1000 | None, BeforeValidator(_blank_to_none)]
 OptText2000 = Annotated[Text2000 | None, BeforeValidator(_blank_to_none)]
 OptText4000 = Annotated[Text4000 | None, BeforeValidator(_blank_to_none)]
+
+
+# -- dates within the world ---------------------------------------------------------------
+# Nothing Terrain records happened before this day (a year-1 date is a typo or a probe).
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+# Phones and laptops drift a little; a time further ahead than this is a typo (or a poisoned
+# clock: a lead's last touch only moves forward, so one far-future contact would stick).
+CLOCK_DRIFT = timedelta(minutes=5)
+# Plans (due days, planned sessions, next visits) reach at most this far ahead (a due day
+# in 2150 is a typo; a few years ahead is a long-term plan).
+PLAN_AHEAD = timedelta(days=5 * 366)
+
+
+def _too_early(value: datetime) -> bool:
+    return value < EARLIEST
+
+
+def happened(value: datetime) -> datetime:
+    """A time at which something happened: not before 2000, not after now (plus drift)."""
+    if _too_early(value):
+        raise FieldProblem("too_early", "This date is too far in the past.")
+    if value > utcnow() + CLOCK_DRIFT:
+        raise FieldProblem("in_future", "This time is in the future.")
+    return value.astimezone(UTC)
+
+
+def planned(value: datetime) -> datetime:
+    """A time something happens or is planned for: from 2000 to about five years ahead."""
+    if _too_early(value):
+        raise FieldProblem("too_early", "This date is too far in the past.")
+    if value > utcnow() + PLAN_AHEAD:
+        raise FieldProblem("too_late", "This date is too far in the future.")
+    return value.astimezone(UTC)
+
+
+def plan_day(value: date) -> date:
+    """A calendar day for a plan (a due day, the next visit): 2000 to about five years ahead."""
+    if value < EARLIEST.date():
+        raise FieldProblem("too_early", "This date is too far in the past.")
+    if value > (utcnow() + PLAN_AHEAD).date():
+        raise FieldProblem("too_late", "This date is too far in the future.")
+    return value
+
+
+# Aware times (a naive one is refused: the phone knows its offset, the server cannot guess
+# it), checked, then stored in UTC.
+PastInstant = Annotated[AwareDatetime, AfterValidator(happened)]
+PlannedInstant = Annotated[AwareDatetime, AfterValidator(planned)]
+PlanDay = Annotated[date, AfterValidator(plan_day)]

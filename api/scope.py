@@ -51,3 +51,11 @@ def can_see_lead(actor: Viewer, lead: Lead) -> bool:
     if lead.team_id in actor.team_ids:
         return True
     return actor.role == Role.agent and actor.id in (lead.created_by, lead.assigned_to)
+
+
+def can_see_team_record(actor: Viewer, team_id: uuid.UUID, *people: uuid.UUID | None) -> bool:
+    """Team-owned records (outreach sessions, venues): their team's, or for an agent the
+    ones they created or ran (`people`). Admins see everything."""
+    if actor.role == Role.admin or team_id in actor.team_ids:
+        return True
+    return actor.role == Role.agent and actor.id in people

@@ -37,6 +37,7 @@ _MESSAGES: dict[str, str] = {
     "dict_type": N_("The request body has the wrong shape."),
     "list_type": N_("A list is expected here."),
     "string_type": N_("Text is expected here."),
+    "string_unicode": N_("This text contains characters that are not allowed."),
     "string_pattern_mismatch": N_("This value has the wrong format."),
     "value_error": N_("This value is not valid."),
 }

@@ -113,6 +113,10 @@ class Registry:
     def remove(self, name: str) -> None:
         self._mutators.pop(name, None)
 
+    def names(self) -> list[str]:
+        """Every registered mutator's name (tests iterate over them)."""
+        return sorted(self._mutators)
+
     def get(self, name: str) -> Mutator[Any] | None:
         return self._mutators.get(name)
 

@@ -7,8 +7,19 @@ import pytest
 from email_validator import EmailNotValidError, validate_email
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from pydantic import TypeAdapter, ValidationError
 
-from api.fields import _plain_email, _plain_phone, normalise_email, normalise_phone
+from api.fields import (
+    PastInstant,
+    PlanDay,
+    PlannedInstant,
+    Text80,
+    Text2000,
+    _plain_email,
+    _plain_phone,
+    normalise_email,
+    normalise_phone,
+)
 from api.validation import FieldProblem
 
 _LOCAL_CHARS = "abcXYZ019._%+-!#&'*/=?^`{|}~\"é "
@@ -132,3 +143,64 @@ def test_phone_fast_path_agrees_with_the_library(value: str) -> None:
 def test_belgian_numbers_as_typed_take_the_fast_path() -> None:
     for value in ("0470 12 34 56", "0470/12.34.56", "+32 470 12 34 56", "02 512 34 56"):
         assert _plain_phone(value) is not None
+
+
+# -- text: control characters and lone surrogates ------------------------------------------
+
+_SINGLE = TypeAdapter(Text80)
+_MULTI = TypeAdapter(Text2000)
+_ALLOWED_ANYWHERE = {"\t"}
+_LINE_BREAKS = {"\n", "\r"}
+
+
+@pytest.mark.parametrize("char", [chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)]])
+def test_every_control_character_inside_text_is_refused(char: str) -> None:
+    text = f"ab{char}cd"
+    for adapter, allowed in (
+        (_SINGLE, _ALLOWED_ANYWHERE),
+        (_MULTI, _ALLOWED_ANYWHERE | _LINE_BREAKS),
+    ):
+        if char in allowed:
+            assert "\r" not in adapter.validate_python(text)
+            continue
+        with pytest.raises(ValidationError) as caught:
+            adapter.validate_python(text)
+        [error] = caught.value.errors()
+        assert isinstance(error["ctx"]["error"], FieldProblem)
+        assert error["ctx"]["error"].code == "control_character"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40))
+def test_text_without_controls_is_kept(text: str) -> None:
+    """Printable text of any script is stored as given (stripped), never refused."""
+    clean = "".join(c for c in text if not (c < " " or "\x7f" <= c < "\xa0"))
+    assert _SINGLE.validate_python(clean) == clean.strip()
+
+
+@pytest.mark.parametrize("adapter", [_SINGLE, _MULTI])
+def test_a_lone_surrogate_is_refused(adapter: TypeAdapter[str]) -> None:
+    for code in (0xD800, 0xDBFF, 0xDC00, 0xDFFF):
+        with pytest.raises(ValidationError):
+            adapter.validate_python(f"ab{chr(code)}")
+
+
+@pytest.mark.parametrize(
+    ("adapter", "value", "ok"),
+    [
+        (TypeAdapter(PastInstant), "2026-01-01T00:00:00+14:00", True),
+        (TypeAdapter(PastInstant), "1999-12-31T23:59:59Z", False),
+        (TypeAdapter(PastInstant), "0001-01-01T00:00:00+05:00", False),
+        (TypeAdapter(PastInstant), "9999-12-31T23:59:59-12:00", False),
+        (TypeAdapter(PlannedInstant), "9999-12-31T23:59:59Z", False),
+        (TypeAdapter(PlanDay), "0001-01-01", False),
+        (TypeAdapter(PlanDay), "9999-12-31", False),
+        (TypeAdapter(PlanDay), "2027-06-30", True),
+    ],
+)
+def test_dates_stay_in_the_world(adapter: TypeAdapter[object], value: str, ok: bool) -> None:
+    if ok:
+        adapter.validate_python(value)
+    else:
+        with pytest.raises(ValidationError):
+            adapter.validate_python(value)

@@ -20,6 +20,7 @@ from api.codes.schemas import KIND_FIELD, CodeCreate
 from api.errors import InvalidInput, NotFound, PermissionDenied
 from api.leads.models import Lead
 from api.partners.models import Partner
+from api.references import check_reference
 from api.sessions.models import OutreachSession
 from api.users.models import TeamMember, User
 from api.users.service import Actor
@@ -68,18 +69,20 @@ def _reference_team(session: Session, data: CodeCreate, actor: Actor) -> uuid.UU
         if not mine:
             raise InvalidInput("This person cannot take this lead.", code="invalid_assignee")
         return data.team_id if data.team_id in mine else mine[0]
+    organisation = actor.user.organisation_id
     if data.kind == CodeKind.session:
         row = session.get(OutreachSession, data.session_id)
-        if row is None or row.deleted_at is not None:
-            raise InvalidInput("This reference does not exist.", code="unknown_session")
+        check_reference(actor, "session_id", row, organisation_id=organisation)
+        assert row is not None
         return row.team_id
     if data.kind == CodeKind.venue:
         venue = session.get(Venue, data.venue_id)
-        if venue is None or venue.deleted_at is not None:
-            raise InvalidInput("This venue does not exist.", code="unknown_venue")
+        check_reference(actor, "venue_id", venue, organisation_id=organisation)
+        assert venue is not None
         return venue.team_id
-    if data.kind == CodeKind.partner and session.get(Partner, data.partner_id) is None:
-        raise InvalidInput("This partner does not exist.", code="unknown_partner")
+    if data.kind == CodeKind.partner:
+        partner = session.get(Partner, data.partner_id)
+        check_reference(actor, "partner_id", partner, organisation_id=organisation)
     return None
 
 

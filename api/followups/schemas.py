@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from api.fields import OptText1000
+from api.fields import OptText1000, PlanDay
 from api.validation import FieldProblem
 
 
@@ -33,7 +33,7 @@ PATCHABLE_FIELDS: tuple[str, ...] = ("due_on", "kind", "note", "done_at")
 class FollowupCreate(BaseModel):
     model_config = ConfigDict(extra="ignore")
     id: uuid.UUID | None = None  # client-generated on the phone; a replay returns the same row
-    due_on: date
+    due_on: PlanDay
     kind: FollowupKind = FollowupKind.call
     note: OptText1000 = None
     assigned_to: uuid.UUID | None = None  # default: the caller; others only for coordinators
@@ -41,7 +41,7 @@ class FollowupCreate(BaseModel):
 
 class FollowupUpdate(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    due_on: date | None = None
+    due_on: PlanDay | None = None
     kind: FollowupKind | None = None
     note: OptText1000 = None
     done: bool | None = None

@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.fields import OptText4000
+from api.fields import OptText4000, PastInstant, Text500
 from api.validation import FieldProblem
 from api.vocab import Channel, InteractionKind
-from sync.sqltypes import utcnow
-
-# Phones and laptops drift a little; a time further ahead than this is a typo.
-MAX_FUTURE = timedelta(minutes=5)
 
 
 class InteractionCreate(BaseModel):
     model_config = ConfigDict(extra="ignore")
     id: uuid.UUID | None = None  # client-generated on the phone; a replay returns the same row
     kind: InteractionKind
-    occurred_at: AwareDatetime | None = None  # default: now
+    occurred_at: PastInstant | None = None  # default: now
     body: OptText4000 = None
     channel: Channel | None = None
 
@@ -35,17 +31,10 @@ class InteractionCreate(BaseModel):
             )
         return kind
 
-    @field_validator("occurred_at")
-    @classmethod
-    def not_in_future(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value > utcnow() + MAX_FUTURE:
-            raise FieldProblem("in_future", "This time is in the future.")
-        return value
-
 
 class VoidIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    reason: Annotated[Text500, Field(min_length=1)]
 
 
 class InteractionPublic(BaseModel):

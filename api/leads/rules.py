@@ -15,6 +15,7 @@ from api.errors import InvalidInput
 from api.users.models import TeamMember, User
 from api.users.service import Actor
 from api.vocab import Role, can_transition
+from i18n import N_
 from sync.sqltypes import table_of
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -58,6 +59,16 @@ def status_interaction_id(lead_id: uuid.UUID, stamp: str) -> uuid.UUID:
 def check_transition(old: str, new: str) -> None:
     if old != new and not can_transition(old, new):
         raise InvalidInput("This status change is not allowed.", code="invalid_transition")
+
+
+CONTACT_REQUIRED = N_("Give a phone number or an e-mail address.")
+
+
+def check_reachable(phone: str | None, email: str | None) -> None:
+    """A lead keeps a phone number or an e-mail address: on create, and on every change
+    (REST patch, sync lead.patch and lead.create replays, rectification)."""
+    if not phone and not email:
+        raise InvalidInput(CONTACT_REQUIRED, code="contact_required")
 
 
 def team_for_new_lead(actor: Actor) -> uuid.UUID:

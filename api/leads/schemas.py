@@ -10,11 +10,9 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
-    StringConstraints,
     model_validator,
 )
 
@@ -27,9 +25,13 @@ from api.fields import (
     OptText80,
     OptText120,
     OptText2000,
+    PastInstant,
+    SingleLine,
+    Text2000,
 )
 from api.followups.schemas import FollowupPublic
 from api.interactions.schemas import InteractionPublic
+from api.leads.rules import CONTACT_REQUIRED
 from api.validation import FieldProblem
 from api.vocab import (
     AgeBand,
@@ -108,10 +110,10 @@ class ConsentIn(BaseModel):
     model_config = _IGNORE_EXTRA
     id: uuid.UUID | None = None
     purposes: list[ConsentPurpose] = Field(min_length=1, max_length=4)
-    text_version: str = Field(min_length=1, max_length=40)
+    text_version: Annotated[str, Field(min_length=1, max_length=40), SingleLine]
     text_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     language: Language
-    given_at: AwareDatetime | None = None
+    given_at: PastInstant | None = None
     channel: ConsentChannel = ConsentChannel.agent
 
     @model_validator(mode="after")
@@ -144,7 +146,7 @@ class LeadCreate(LeadFields):
     @model_validator(mode="after")
     def reachable(self) -> LeadCreate:
         if not self.phone and not self.email:
-            raise FieldProblem("contact_required", "Give a phone number or an e-mail address.")
+            raise FieldProblem("contact_required", CONTACT_REQUIRED)
         return self
 
 
@@ -167,7 +169,7 @@ class StatusChange(BaseModel):
     comment: OptText2000 = None
 
 
-Comment = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Comment = Annotated[Text2000, Field(min_length=1)]
 
 
 class SendBackIn(BaseModel):

@@ -38,6 +38,8 @@ from api.leads.schemas import (
 )
 from api.partners.models import Partner
 from api.push import triggers as push_triggers
+from api.references import check_reference
+from api.references import unknown as unknown_reference
 from api.scope import Viewer, can_see_lead
 from api.sessions.models import OutreachSession
 from api.users.models import User
@@ -240,7 +242,7 @@ def create_lead(session: Session, *, actor: Actor, data: LeadCreate) -> tuple[Le
                 return visible_lead(session, actor=actor, lead_id=data.id), False
             raise Conflict("This identifier is already in use.", code="id_taken")
         credit = Credit(team_id=team_id, agent_id=actor.id, creator_id=actor.id)
-        lead = _insert_new_lead(session, data=data, credit=credit, version=version)
+        lead = _insert_new_lead(session, data=data, credit=credit, version=version, actor=actor)
         session.commit()
     return lead, True
 
@@ -268,7 +270,7 @@ def create_self_intake_lead(
         if data.id is not None and (existing := session.get(Lead, data.id)) is not None:
             session.rollback()
             return existing, False
-        lead = _insert_new_lead(session, data=data, credit=credit, version=version)
+        lead = _insert_new_lead(session, data=data, credit=credit, version=version, actor=None)
         # The team's coordinators hear of it in this transaction (a refused one: nothing).
         push_triggers.self_intake_received(
             session.connection(), lead_id=lead.id, team_id=credit.team_id
@@ -277,11 +279,13 @@ def create_self_intake_lead(
     return lead, True
 
 
-def _insert_new_lead(session: Session, *, data: LeadCreate, credit: Credit, version: int) -> Lead:
+def _insert_new_lead(
+    session: Session, *, data: LeadCreate, credit: Credit, version: int, actor: Actor | None
+) -> Lead:
     """The lead, its consent, markers and first follow-up, inside the caller's write."""
     if data.consent.id is not None and session.get(Consent, data.consent.id) is not None:
         raise Conflict("This identifier is already in use.", code="id_taken")
-    values = column_values(session, lead_changes(data) | {"language": data.language.value})
+    values = column_values(session, actor, lead_changes(data) | {"language": data.language.value})
     values["needs"] = values.get("needs") or []
     now = utcnow()
     lead = Lead(
@@ -320,16 +324,24 @@ _REFERENCES: dict[str, type[Any]] = {
 }
 
 
-def column_values(session: Session, changes: Mapping[str, Any]) -> dict[str, Any]:
-    """JSON-form field values as the columns take them; references must exist (a bad id
-    is a 422, not a foreign-key error)."""
+def column_values(
+    session: Session, actor: Actor | None, changes: Mapping[str, Any]
+) -> dict[str, Any]:
+    """JSON-form field values as the columns take them; references must be records the
+    actor may point at (api/references.py: a bad or invisible id is the same 422, not a
+    foreign-key error). No actor: Terrain's own attribution (the public form's code)."""
     values = dict(changes)
     for name, model in _REFERENCES.items():
         if values.get(name) is None:
             continue
         ref = uuid.UUID(str(values[name]))
-        if session.get(model, ref) is None:
-            raise InvalidInput("This reference does not exist.", code=f"unknown_{name[:-3]}")
+        row = session.get(model, ref)
+        if actor is None:
+            if row is None:
+                raise unknown_reference(name)
+        else:
+            organisation = actor.user.organisation_id
+            check_reference(actor, name, row, organisation_id=organisation)
         values[name] = ref
     return values
 
@@ -377,8 +389,10 @@ def update_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID, data: Lea
         if not result.changes and not result.conflicts:
             session.rollback()
             return visible_lead(session, actor=actor, lead_id=lead_id)
-        for name, value in column_values(session, result.changes).items():
+        for name, value in column_values(session, actor, result.changes).items():
             setattr(lead, name, value)
+        if {"phone", "email"} & result.changes.keys():
+            rules.check_reachable(lead.phone, lead.email)
         record_conflicts(
             session, entity="lead", entity_id=lead.id, conflicts=result.conflicts, actor=actor
         )
@@ -453,7 +467,9 @@ def restore_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID) -> Lead:
 
 
 def touch_lead(lead: Lead, *, at: datetime, version: int) -> None:
-    """Record a contact at `at` (caller commits): last_touch_at only moves forward."""
+    """Record a contact at `at` (caller commits): last_touch_at only moves forward, and
+    never past the server's now (a time a few minutes ahead is clock drift)."""
+    at = min(at, utcnow())
     if at > lead.last_touch_at:
         lead.last_touch_at = at
     _touch(lead, version)

@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from api.db import begin_write
-from api.errors import InvalidInput, NotFound, PermissionDenied
+from api.db import all_or_nothing, begin_write
+from api.errors import NotFound, PermissionDenied
 from api.partners.models import Partner
 from api.partners.schemas import PartnerCreate, PartnerUpdate, partner_changes
+from api.references import check_reference, unknown
 from api.users.service import Actor
 from api.vocab import Role
 from sync.sqltypes import utcnow
@@ -70,12 +71,10 @@ def partner_for_reference(
 ) -> Partner:
     """A partner another record may point at: a bad id is a 422, not a foreign-key error."""
     partner = session.get(Partner, partner_id)
-    if (
-        partner is None
-        or partner.organisation_id != actor.user.organisation_id
-        or (active_only and not partner.is_active)
-    ):
-        raise InvalidInput("This partner does not exist.", code="unknown_partner")
+    check_reference(actor, "partner_id", partner, organisation_id=actor.user.organisation_id)
+    assert partner is not None
+    if active_only and not partner.is_active:
+        raise unknown("partner_id")
     return partner
 
 
@@ -84,6 +83,7 @@ def _check_maintainer(actor: Actor) -> None:
         raise PermissionDenied()
 
 
+@all_or_nothing
 def create_partner(session: Session, *, actor: Actor, data: PartnerCreate) -> Partner:
     _check_maintainer(actor)
     begin_write(session)
@@ -99,6 +99,7 @@ def create_partner(session: Session, *, actor: Actor, data: PartnerCreate) -> Pa
     return partner
 
 
+@all_or_nothing
 def update_partner(
     session: Session, *, actor: Actor, partner_id: uuid.UUID, data: PartnerUpdate
 ) -> Partner:
@@ -113,6 +114,7 @@ def update_partner(
     return partner
 
 
+@all_or_nothing
 def set_partner_active(
     session: Session, *, actor: Actor, partner_id: uuid.UUID, active: bool
 ) -> Partner:

@@ -6,8 +6,9 @@ import uuid
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from api.fields import PastInstant
 from api.vocab import ConsentPurpose
 
 RequestKind = Literal[
@@ -45,7 +46,7 @@ class RequestIn(BaseModel):
     kind: RequestKind
     lead_id: uuid.UUID
     channel: RequestChannel
-    received_at: AwareDatetime | None = None
+    received_at: PastInstant | None = None
 
 
 class RequestClose(BaseModel):

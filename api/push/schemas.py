@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import binascii
 from datetime import time
+from typing import Annotated
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from pydantic import (
@@ -15,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from api.fields import SingleLine
 from api.push.keys import b64url_decode
 from api.validation import FieldProblem
 
@@ -53,7 +55,7 @@ class SubscriptionIn(BaseModel):
     """What `PushSubscription.toJSON()` gives (expirationTime is ignored)."""
 
     model_config = _IGNORE_EXTRA
-    endpoint: str = Field(min_length=8, max_length=1024)
+    endpoint: Annotated[str, Field(min_length=8, max_length=1024), SingleLine]
     keys: SubscriptionKeys
 
 

@@ -30,6 +30,13 @@ def check_not_future(at: datetime) -> None:
         raise InvalidInput("This time is in the future.", code="in_future")
 
 
+def check_session_times(started_at: datetime | None, ended_at: datetime | None) -> None:
+    """An outreach session ends after it starts (REST and sync: session.create/patch).
+    A start in the future is fine: coordinators plan info sessions ahead."""
+    if started_at is not None and ended_at is not None and ended_at < started_at:
+        raise InvalidInput("The end is before the start.", code="ended_before_started")
+
+
 class Patchable(Protocol):
     id: uuid.UUID
     field_hlc: dict[str, Any]

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from api.fields import OptText80, OptText120, OptText2000
+from api.fields import OptText80, OptText120, OptText2000, PastInstant, PlannedInstant
 from api.validation import FieldProblem
 from api.vocab import Channel, TallyKind
 
@@ -22,7 +22,7 @@ def _to_utc(value: datetime) -> datetime:
 
 # An instant with its offset, stored in UTC ("2026-05-02T10:00:00+02:00" is fine, a naive
 # "2026-05-02T10:00:00" is refused: the phone knows its offset, the server cannot guess it).
-UTCInstant = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+UTCInstant = Annotated[AwareDatetime, AfterValidator(_to_utc)]  # (kept for older imports)
 
 
 class SessionFields(BaseModel):
@@ -37,8 +37,9 @@ class SessionFields(BaseModel):
     partner_id: uuid.UUID | None = None
     # Who ran it; only coordinators and admins may name someone other than themselves.
     agent_id: uuid.UUID | None = None
-    started_at: UTCInstant | None = None
-    ended_at: UTCInstant | None = None
+    # Sessions are planned ahead: from 2000 to about five years ahead.
+    started_at: PlannedInstant | None = None
+    ended_at: PlannedInstant | None = None
     notes: OptText2000 = None
 
     @field_validator("channel", "started_at")
@@ -107,7 +108,7 @@ class TallyIn(BaseModel):
     id: uuid.UUID | None = None  # the phone's id for this increment: a replay is a no-op
     kind: TallyKind
     delta: int = Field(ge=1, le=500)
-    occurred_at: UTCInstant | None = None
+    occurred_at: PastInstant | None = None
 
 
 class TallyPublic(BaseModel):

@@ -18,12 +18,13 @@ from sqlalchemy import ColumnElement, false, func, or_, true
 from sqlmodel import Session, col, select
 
 from api.clock import server_clock
-from api.db import begin_write
+from api.db import all_or_nothing, begin_write
 from api.errors import Conflict, InvalidInput, NotFound
 from api.leads.rules import BRUSSELS, team_for_new_lead
 from api.partners.service import partner_for_reference
+from api.scope import can_see_team_record
 from api.sessions.models import OutreachSession, Tally
-from api.sessions.patching import check_not_future, merge_into, stamp_set
+from api.sessions.patching import check_not_future, check_session_times, merge_into, stamp_set
 from api.sessions.schemas import (
     SESSION_FIELDS,
     SessionCreate,
@@ -66,9 +67,7 @@ def session_visible(actor: Actor) -> ColumnElement[bool]:
 
 
 def can_see_session(actor: Actor, row: OutreachSession) -> bool:
-    if actor.role == Role.admin or row.team_id in actor.team_ids:
-        return True
-    return actor.role == Role.agent and actor.id in (row.created_by, row.agent_id)
+    return can_see_team_record(actor, row.team_id, row.created_by, row.agent_id)
 
 
 def visible_session(session: Session, *, actor: Actor, session_id: uuid.UUID) -> OutreachSession:
@@ -143,12 +142,6 @@ def _check_references(
             raise InvalidInput("This person is not in the session's team.", code="unknown_agent")
 
 
-def _check_times(started_at: datetime, ended_at: datetime | None) -> None:
-    # A start in the future is fine: coordinators plan info sessions ahead.
-    if ended_at is not None and ended_at < started_at:
-        raise InvalidInput("The end is before the start.", code="ended_before_started")
-
-
 def _changes_for(actor: Actor, data: SessionCreate | SessionUpdate) -> dict[str, Any]:
     changes = session_changes(data)
     if actor.role == Role.agent:
@@ -157,6 +150,7 @@ def _changes_for(actor: Actor, data: SessionCreate | SessionUpdate) -> dict[str,
     return changes
 
 
+@all_or_nothing
 def create_session(
     session: Session, *, actor: Actor, data: SessionCreate
 ) -> tuple[OutreachSession, bool]:
@@ -172,7 +166,7 @@ def create_session(
         return _apply(session, existing, changes, actor=actor, version=version), False
     values: dict[str, Any] = {"agent_id": actor.id, "started_at": utcnow()} | changes
     _check_references(session, actor=actor, team_id=team_id, changes=values)
-    _check_times(values["started_at"], values.get("ended_at"))
+    check_session_times(values["started_at"], values.get("ended_at"))
     now = utcnow()
     row = OutreachSession(
         id=data.id or uuid.uuid4(),
@@ -201,7 +195,9 @@ def _apply(
     version: int,
 ) -> OutreachSession:
     _check_references(session, actor=actor, team_id=row.team_id, changes=changes)
-    _check_times(changes.get("started_at", row.started_at), changes.get("ended_at", row.ended_at))
+    check_session_times(
+        changes.get("started_at", row.started_at), changes.get("ended_at", row.ended_at)
+    )
     changed = merge_into(session, row, entity=ENTITY, updates=changes, user_id=actor.id)
     if changed:
         row.version = version
@@ -215,6 +211,7 @@ def _apply(
     return row
 
 
+@all_or_nothing
 def update_session(
     session: Session, *, actor: Actor, session_id: uuid.UUID, data: SessionUpdate
 ) -> OutreachSession:
@@ -226,6 +223,7 @@ def update_session(
     return _apply(session, row, changes, actor=actor, version=version)
 
 
+@all_or_nothing
 def add_tally(
     session: Session, *, actor: Actor, session_id: uuid.UUID, data: TallyIn
 ) -> tuple[Tally, bool]:

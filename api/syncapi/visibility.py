@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Table, and_, false, or_, true
 from api.followups.models import Followup
 from api.interactions.models import Interaction
 from api.leads.models import Lead
-from api.scope import Viewer, can_see_lead, lead_visible
+from api.scope import Viewer, can_see_lead, can_see_team_record, lead_visible
 from api.sessions.models import OutreachSession, Tally
 from api.syncapi.entities import FOLLOWUP, INTERACTION, LEAD, SESSION, TALLY, VENUE
 from api.users.service import Actor
@@ -46,9 +46,7 @@ def can_see_lead_row(actor: Actor, row: Mapping[str, Any]) -> bool:
 
 def can_see_team_row(actor: Actor, row: Mapping[str, Any]) -> bool:
     """Sessions and venues: their team, their agent or creator, or an admin."""
-    if actor.role == Role.admin or row["team_id"] in actor.team_ids:
-        return True
-    return actor.role == Role.agent and actor.id in (row.get("agent_id"), row.get("created_by"))
+    return can_see_team_record(actor, row["team_id"], row.get("agent_id"), row.get("created_by"))
 
 
 def team_rows_visible(actor: Viewer, table: Table) -> ColumnElement[bool]:

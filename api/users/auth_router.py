@@ -10,6 +10,7 @@ from sqlmodel import col
 
 from api.db import SessionDep
 from api.deps import ClientIP, CurrentUser, SettingsDep
+from api.fields import SingleLine
 from api.users import service
 from api.users.models import Team
 from api.users.schemas import Me, TeamRef, Token
@@ -22,9 +23,9 @@ def login(
     session: SessionDep,
     settings: SettingsDep,
     ip: ClientIP,
-    username: Annotated[str, Form(max_length=254)],
+    username: Annotated[str, Form(max_length=254), SingleLine],
     password: Annotated[str, Form(max_length=1024)],
-    device_name: Annotated[str | None, Form(max_length=80)] = None,
+    device_name: Annotated[str | None, Form(max_length=80), SingleLine] = None,
 ) -> Token:
     """Exchange e-mail and password for a bearer token bound to a new device."""
     issued = service.issue_token(

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from api.fields import Email, Name, OptText80
+from api.fields import Email, Name, OptText80, SingleLine
 from api.validation import FieldProblem
 from api.vocab import Language, Role
 
@@ -48,7 +48,7 @@ class DevicePublic(BaseModel):
 # password_hash, created_at … in a body change nothing.
 
 _IN = ConfigDict(extra="ignore", use_enum_values=True)
-Password = Annotated[str, StringConstraints(max_length=1024)]
+Password = Annotated[str, StringConstraints(max_length=1024), SingleLine]
 
 
 class UserCreate(BaseModel):
@@ -98,7 +98,9 @@ class UserList(BaseModel):
     total: int
 
 
-Text80 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+Text80 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), SingleLine
+]
 
 
 class TeamCreate(BaseModel):

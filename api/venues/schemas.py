@@ -5,18 +5,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
-from api.fields import Name, OptText80, OptText2000
-from api.sessions.schemas import UTCInstant
+from api.fields import Name, OptText80, OptText2000, PastInstant, PlanDay, Text40, Text200
 from api.validation import FieldProblem
 
 _IN = ConfigDict(extra="ignore")
-
-Text200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Text40 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
 
 
 class VenueFields(BaseModel):
@@ -26,7 +22,7 @@ class VenueFields(BaseModel):
     commune: OptText80 = None
     neighbourhood: OptText80 = None
     address: Text200 | None = None
-    next_visit_on: date | None = None
+    next_visit_on: PlanDay | None = None
     notes: OptText2000 = None
 
     @field_validator("name")
@@ -60,8 +56,8 @@ def venue_changes(fields: VenueFields) -> dict[str, Any]:
 
 class VisitIn(BaseModel):
     model_config = _IN
-    visited_at: UTCInstant | None = None  # now when not given
-    next_visit_on: date | None = None
+    visited_at: PastInstant | None = None  # now when not given
+    next_visit_on: PlanDay | None = None
 
 
 class VenuePublic(BaseModel):

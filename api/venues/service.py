@@ -14,10 +14,12 @@ from sqlalchemy import ColumnElement, false, func, or_, true
 from sqlmodel import Session, col, select
 
 from api.clock import server_clock
-from api.db import begin_write
-from api.errors import Conflict, InvalidInput, NotFound
+from api.db import all_or_nothing, begin_write
+from api.errors import Conflict, NotFound
 from api.leads.rules import team_for_new_lead
 from api.partners.service import like_pattern
+from api.references import check_reference
+from api.scope import can_see_team_record
 from api.sessions.patching import check_not_future, merge_into, stamp_set
 from api.users.service import Actor
 from api.venues.models import Venue
@@ -40,9 +42,7 @@ def venue_visible(actor: Actor) -> ColumnElement[bool]:
 
 
 def can_see_venue(actor: Actor, venue: Venue) -> bool:
-    if actor.role == Role.admin or venue.team_id in actor.team_ids:
-        return True
-    return actor.role == Role.agent and venue.created_by == actor.id
+    return can_see_team_record(actor, venue.team_id, venue.created_by)
 
 
 def visible_venue(session: Session, *, actor: Actor, venue_id: uuid.UUID) -> Venue:
@@ -56,8 +56,9 @@ def visible_venue(session: Session, *, actor: Actor, venue_id: uuid.UUID) -> Ven
 def venue_for_reference(session: Session, *, actor: Actor, venue_id: uuid.UUID) -> Venue:
     """A venue another record may point at (422 for an unknown or out-of-scope one)."""
     venue = session.get(Venue, venue_id)
-    if venue is None or venue.deleted_at is not None or not can_see_venue(actor, venue):
-        raise InvalidInput("This venue does not exist.", code="unknown_venue")
+    organisation = actor.user.organisation_id
+    check_reference(actor, "venue_id", venue, organisation_id=organisation)
+    assert venue is not None
     return venue
 
 
@@ -93,6 +94,7 @@ def list_venues(
     return list(rows), total
 
 
+@all_or_nothing
 def create_venue(session: Session, *, actor: Actor, data: VenueCreate) -> tuple[Venue, bool]:
     """Create a venue in the creator's team; (venue, created). A replayed create (same
     client id) is a patch of the given fields, never a duplicate."""
@@ -135,6 +137,7 @@ def _apply(
     return venue
 
 
+@all_or_nothing
 def update_venue(
     session: Session, *, actor: Actor, venue_id: uuid.UUID, data: VenueUpdate
 ) -> Venue:
@@ -145,6 +148,7 @@ def update_venue(
     return _apply(session, venue, venue_changes(data), actor=actor, version=version)
 
 
+@all_or_nothing
 def record_visit(session: Session, *, actor: Actor, venue_id: uuid.UUID, data: VisitIn) -> Venue:
     """Note a visit: the last visit only moves forward (a late, queued visit cannot move it
     back); the next visit is set when given."""

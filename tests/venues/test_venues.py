@@ -106,7 +106,7 @@ def test_visit_moves_last_visit_forward_only(client: TestClient, world: World) -
     assert r.json()["next_visit_on"] == "2026-07-01"
     future = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     r = client.post(url, json={"visited_at": future}, headers=h)
-    assert r.status_code == 422 and r.json()["error"] == "in_future"
+    assert r.status_code == 422 and r.json()["fields"][0]["code"] == "in_future"
     r = client.post(url, json={"next_visit_on": None}, headers=h)
     assert r.status_code == 200 and r.json()["next_visit_on"] is None
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, TypeVar
@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.errors import AppError
+from api.references import UNKNOWN, may_refer
 from api.users.service import Actor
 from api.validation import field_errors
 from sync.merge import merge_patch
@@ -75,6 +76,17 @@ def translate(exc: Exception) -> Rejected | None:
     if isinstance(exc, ValidationError):
         return invalid(exc)
     return None
+
+
+def check_references(ctx: Apply, references: Iterable[tuple[str, str, uuid.UUID]]) -> None:
+    """Each (column, entity, id) a mutation points at must be a record the caller may point
+    at (api/references.py, the REST rule). Missing and invisible get the same rejection."""
+    actor = actor_of(ctx)
+    organisation = actor.user.organisation_id
+    for column, entity, key in references:
+        row = ctx.store.get(entity, key)
+        if not may_refer(actor, column, row, organisation_id=organisation, allow_deleted=True):
+            raise Rejected("unknown_reference", UNKNOWN[column][1])
 
 
 def not_found() -> Rejected:

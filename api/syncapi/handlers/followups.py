@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
-from api.fields import OptText1000
+from api.fields import OptText1000, PastInstant, PlanDay
+from api.followups.schemas import FollowupKind
 from api.syncapi.entities import FOLLOWUP, LEAD
 from api.syncapi.handlers.common import (
     IdArgs,
@@ -29,17 +29,20 @@ FIELDS = ("due_on", "kind", "note", "done_at")
 
 
 class FollowupFields(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    due_on: date | None = None
-    kind: str | None = Field(default=None, min_length=1, max_length=20)
+    """The REST API's field types (api/followups/schemas.py): the same kinds, the same
+    window for due days, the same text rules."""
+
+    model_config = ConfigDict(extra="ignore", use_enum_values=True)
+    due_on: PlanDay | None = None
+    kind: FollowupKind | None = None
     note: OptText1000 = None
-    done_at: AwareDatetime | None = None
+    done_at: PastInstant | None = None
 
 
 class NewFollowup(FollowupFields):
     id: uuid.UUID
     lead_id: uuid.UUID
-    due_on: date
+    due_on: PlanDay
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
-from api.fields import OptText4000
+from api.fields import OptText4000, PastInstant, Text500
 from api.syncapi.entities import INTERACTION, LEAD
 from api.syncapi.handlers.common import actor_of, check_not_erased, not_found, validate
 from api.syncapi.handlers.leads import visible_lead
@@ -22,7 +22,7 @@ class AddInteraction(BaseModel):
     id: uuid.UUID
     lead_id: uuid.UUID
     kind: InteractionKind
-    occurred_at: AwareDatetime
+    occurred_at: PastInstant
     body: OptText4000 = None
     channel: Channel | None = None
 
@@ -37,7 +37,7 @@ class AddInteraction(BaseModel):
 
 class VoidInteraction(BaseModel):
     id: uuid.UUID
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Annotated[Text500, Field(min_length=1)]
 
 
 def parse_add(args: Mapping[str, Any]) -> AddInteraction:
@@ -50,8 +50,14 @@ def needs_add(p: AddInteraction, _hlc: str) -> Iterator[Key]:
 
 
 def apply_add(ctx: Apply, p: AddInteraction) -> None:
-    if ctx.store.get(INTERACTION, p.id) is not None:
-        return  # already there: a replay, or the same record sent by a re-created client
+    existing = ctx.store.get(INTERACTION, p.id)
+    if existing is not None:
+        # Already there: a replay, or the same record sent by a re-created client; only if
+        # the caller may see it (an id of another team's is answered like any unseen one).
+        visible_lead(ctx, existing["lead_id"])
+        if existing["lead_id"] != p.lead_id:
+            raise not_found()
+        return
     lead = visible_lead(ctx, p.lead_id)
     ctx.store.insert(
         INTERACTION,
@@ -71,8 +77,10 @@ def apply_add(ctx: Apply, p: AddInteraction) -> None:
         },
     )
     # Attribution: the lead's last touch moves forward only.
-    if lead["deleted_at"] is None and p.occurred_at > lead["last_touch_at"]:
-        ctx.store.update(LEAD, p.lead_id, {"last_touch_at": p.occurred_at})
+    # Never past the server's now (occurred_at may run a few minutes ahead: clock drift).
+    touched = min(p.occurred_at, ctx.now)
+    if lead["deleted_at"] is None and touched > lead["last_touch_at"]:
+        ctx.store.update(LEAD, p.lead_id, {"last_touch_at": touched})
 
 
 def parse_void(args: Mapping[str, Any]) -> VoidInteraction:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from api.errors import InvalidInput
 from api.leads.markers import check_consent
 from api.leads.rules import (
+    check_reachable,
     check_transition,
     derived_id,
     first_followup_due,
@@ -37,6 +38,7 @@ from api.syncapi.handlers.common import (
     actor_of,
     aware,
     check_not_erased,
+    check_references,
     field_values,
     merge_fields,
     not_found,
@@ -74,10 +76,15 @@ def _references(values: Mapping[str, Any]) -> Iterator[Key]:
             yield entity, values[column]
 
 
-def check_references(ctx: Apply, values: Mapping[str, Any]) -> None:
-    for entity, key in _references(values):
-        if key is not None and ctx.store.get(entity, key) is None:
-            raise Rejected("unknown_reference", f"Unknown {entity}.")
+def check_lead_references(ctx: Apply, values: Mapping[str, Any]) -> None:
+    check_references(
+        ctx,
+        (
+            (column, entity, values[column])
+            for column, entity in REFERENCES.items()
+            if values.get(column) is not None
+        ),
+    )
 
 
 def visible_lead(ctx: Apply, lead_id: uuid.UUID) -> Mapping[str, Any]:
@@ -97,6 +104,9 @@ def patch_lead(
     """Merge field values into a lead; a status change must be allowed and is logged."""
     old_status = lead[STATUS]
     changes = merge_fields(ctx, LEAD, lead, values, base)
+    if "phone" in changes or "email" in changes:
+        merged = ctx.store.get(LEAD, lead["id"]) or lead
+        check_reachable(merged["phone"], merged["email"])
     new_status = changes.get(STATUS)
     if new_status is not None and new_status != old_status:
         check_transition(old_status, new_status)
@@ -173,10 +183,12 @@ def then_create(p: CreateLead, store: Store) -> Iterator[Key]:
 
 def apply_create(ctx: Apply, p: CreateLead) -> None:
     actor = actor_of(ctx)
-    check_references(ctx, p.values)
+    check_lead_references(ctx, p.values)
     lead = ctx.store.get(LEAD, p.id)
     if lead is None:
-        occurred = aware(p.data.consent.given_at) or ctx.hlc_time
+        # When the person was met: never after the server's now (a phone's clock may run
+        # ahead a little), so last_touch_at (which only moves forward) is never poisoned.
+        occurred = min(aware(p.data.consent.given_at) or ctx.hlc_time, ctx.now)
         _insert_lead(ctx, p, actor, occurred)
         _first_followup(ctx, p, actor, occurred)
     else:
@@ -303,7 +315,7 @@ def needs_patch(p: PatchLead, hlc: str) -> Iterator[Key]:
 
 def apply_patch(ctx: Apply, p: PatchLead) -> None:
     lead = visible_lead(ctx, p.id)
-    check_references(ctx, p.values)
+    check_lead_references(ctx, p.values)
     patch_lead(ctx, lead, p.values, p.base)
 
 

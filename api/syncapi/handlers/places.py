@@ -5,18 +5,30 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from api.fields import OptText80, OptText120, OptText2000, Text120
+from api.fields import (
+    OptText40,
+    OptText80,
+    OptText120,
+    OptText200,
+    OptText2000,
+    PastInstant,
+    PlanDay,
+    PlannedInstant,
+    Text120,
+)
 from api.leads.rules import team_for_new_lead
+from api.sessions.patching import check_session_times
 from api.syncapi.entities import PARTNER, SESSION, TALLY, VENUE
 from api.syncapi.handlers.common import (
     CreateArgs,
     PatchArgs,
     actor_of,
+    aware,
+    check_references,
     field_values,
     merge_fields,
     not_found,
@@ -38,20 +50,20 @@ class SessionFields(BaseModel):
     neighbourhood: OptText80 = None
     venue_id: uuid.UUID | None = None
     partner_id: uuid.UUID | None = None
-    started_at: AwareDatetime | None = None
-    ended_at: AwareDatetime | None = None
+    started_at: PlannedInstant | None = None
+    ended_at: PlannedInstant | None = None
     notes: OptText2000 = None
 
 
 class VenueFields(BaseModel):
     model_config = _LENIENT
     name: Text120 | None = Field(default=None, min_length=1)
-    kind: str | None = Field(default=None, max_length=40)
+    kind: OptText40 = None
     commune: OptText80 = None
     neighbourhood: OptText80 = None
-    address: str | None = Field(default=None, max_length=200)
-    last_visit_at: AwareDatetime | None = None
-    next_visit_on: date | None = None
+    address: OptText200 = None
+    last_visit_at: PastInstant | None = None
+    next_visit_on: PlanDay | None = None
     notes: OptText2000 = None
 
 
@@ -60,7 +72,7 @@ class AddTally(BaseModel):
     session_id: uuid.UUID
     kind: TallyKind
     delta: int = Field(ge=-1000, le=1000)
-    occurred_at: AwareDatetime
+    occurred_at: PastInstant
 
 
 @dataclass(frozen=True)
@@ -130,18 +142,30 @@ def _needs(kind: Kind) -> Callable[[Write, str], Iterator[Key]]:
     return needs
 
 
-def _check_references(ctx: Apply, kind: Kind, values: Mapping[str, Any]) -> None:
-    for entity, key in _references(kind, values):
-        if key is not None and ctx.store.get(entity, key) is None:
-            raise Rejected("unknown_reference", f"Unknown {entity}.")
+def check_kind_references(ctx: Apply, kind: Kind, values: Mapping[str, Any]) -> None:
+    check_references(
+        ctx,
+        (
+            (column, entity, values[column])
+            for column, entity in kind.references
+            if values.get(column) is not None
+        ),
+    )
+
+
+def check_row(kind: Kind, row: Mapping[str, Any] | None) -> None:
+    """The record's rules that span fields, on the row as written (the REST service's)."""
+    if kind.entity == SESSION and row is not None:
+        check_session_times(aware(row["started_at"]), aware(row["ended_at"]))
 
 
 def _create(kind: Kind) -> Callable[[Apply, Write], None]:
     def apply(ctx: Apply, p: Write) -> None:
-        _check_references(ctx, kind, p.values)
+        check_kind_references(ctx, kind, p.values)
         row = _visible(ctx, kind.entity, p.id)
         if row is not None:
             merge_fields(ctx, kind.entity, row, p.values, {})
+            check_row(kind, ctx.store.get(kind.entity, p.id))
             return
         missing = [name for name in kind.required if p.values.get(name) is None]
         if missing:
@@ -158,6 +182,7 @@ def _create(kind: Kind) -> Callable[[Apply, Write], None]:
         )
         if kind.entity == SESSION:
             new["agent_id"] = actor.id
+        check_row(kind, new)
         ctx.store.insert(kind.entity, new)
 
     return apply
@@ -165,11 +190,12 @@ def _create(kind: Kind) -> Callable[[Apply, Write], None]:
 
 def _patch(kind: Kind) -> Callable[[Apply, Write], None]:
     def apply(ctx: Apply, p: Write) -> None:
-        _check_references(ctx, kind, p.values)
+        check_kind_references(ctx, kind, p.values)
         row = _visible(ctx, kind.entity, p.id)
         if row is None:
             raise not_found()
         merge_fields(ctx, kind.entity, row, p.values, p.base)
+        check_row(kind, ctx.store.get(kind.entity, p.id))
 
     return apply
 
@@ -195,7 +221,11 @@ def needs_tally(p: AddTally, _hlc: str) -> Iterator[Key]:
 
 
 def apply_tally(ctx: Apply, p: AddTally) -> None:
-    if ctx.store.get(TALLY, p.id) is not None:
+    existing = ctx.store.get(TALLY, p.id)
+    if existing is not None:
+        # A replay, answered only to whoever may see its session (else: as any unseen id).
+        if existing["session_id"] != p.session_id or _visible(ctx, SESSION, p.session_id) is None:
+            raise not_found()
         return
     session = _visible(ctx, SESSION, p.session_id)
     if session is None or session["deleted_at"] is not None:

@@ -709,9 +709,10 @@ export class Store {
   /**
    * After a complete pull the server copy holds every acknowledged mutation's effect (I6):
    * drop overlays nothing is pending for, rebuild those marked for it.
+   * @returns {Promise<boolean>}  whether a record changed
    */
   async reconcile() {
-    await this.#write(
+    const plan = await this.#write(
       ['records', 'outbox'],
       async () => {
         /** @type {Rec[]} */
@@ -748,6 +749,7 @@ export class Store {
         return state;
       },
     );
+    return Boolean(plan && (plan.puts.length || plan.dels.length));
   }
 
   /**

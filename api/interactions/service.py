@@ -22,15 +22,22 @@ def list_for_lead(
     """Newest first (caller has checked the lead is visible)."""
     where = col(Interaction.lead_id) == lead_id
     total = session.execute(select(func.count()).select_from(Interaction).where(where)).scalar_one()
+    return timeline(session, lead_id=lead_id, limit=limit, offset=offset), total
+
+
+def timeline(
+    session: Session, *, lead_id: uuid.UUID, limit: int | None = None, offset: int = 0
+) -> list[Interaction]:
+    """The lead's interactions, newest first, without counting them (the lead detail)."""
     query = (
         select(Interaction)
-        .where(where)
+        .where(col(Interaction.lead_id) == lead_id)
         .order_by(col(Interaction.occurred_at).desc(), col(Interaction.created_at).desc())
         .offset(offset)
     )
     if limit is not None:
         query = query.limit(limit)
-    return list(session.execute(query).scalars()), total
+    return list(session.execute(query).scalars())
 
 
 def list_interactions(

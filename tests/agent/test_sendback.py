@@ -190,3 +190,20 @@ def test_merge_two_records_on_the_duplicates_screen(live: Live, browser: Browser
     _shot(narrow, "office-merge-390")
     _no_violations(narrow)
     assert office.errors == [] and narrow.errors == []  # type: ignore[attr-defined]
+
+
+def test_bulk_assign_in_the_queue_goes_through_the_mutator(live: Live, browser: Browser) -> None:
+    person = agent(live, name="Karim Bulkassign")
+    coordinator = _coordinator_of(live, person)
+    leads = [live.create_lead(person, f"Canarybulk{i}") for i in range(2)]
+    office = _office(browser, live, coordinator)
+    office.goto(f"{live.base_url}/#/office/leads?unassigned=true")
+    expect(office.locator(".lead-row")).to_have_count(2)
+    office.get_by_label("Tout sélectionner sur cette page").check()
+    office.get_by_label("Attribuer à").select_option(label="Karim Bulkassign")
+    office.get_by_role("button", name="Attribuer la sélection").click()
+    expect(office.locator(".bulk-status")).to_have_text("2 contacts attribués.")
+    for lead in leads:
+        got = live.get(f"/api/leads/{lead['id']}", coordinator)
+        assert got["assigned_to"] == person.id
+    assert office.errors == []  # type: ignore[attr-defined]

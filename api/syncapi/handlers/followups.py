@@ -24,6 +24,7 @@ from api.syncapi.handlers.common import (
     validate,
 )
 from api.syncapi.handlers.leads import visible_lead
+from i18n import N_
 from sync.push import Apply, Key, Mutator, Rejected
 
 FIELDS = ("due_on", "kind", "note", "done_at")
@@ -97,7 +98,7 @@ def apply_create(ctx: Apply, p: Upsert) -> None:
     lead = visible_lead(ctx, p.data.lead_id)
     if existing is not None:
         if existing["lead_id"] != p.data.lead_id:
-            raise Rejected("id_taken", "This identifier is already in use.")
+            raise Rejected("id_taken", N_("This identifier is already in use."))
         merge_fields(ctx, FOLLOWUP, visible_followup(ctx, p.data.id), p.values, {})
         return
     actor = actor_of(ctx)

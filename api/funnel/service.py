@@ -1,6 +1,6 @@
 """The funnel: per group, the leads that reached each stage, the conversions and the median
 days in stage, from the progress columns the database keeps on each lead (one aggregate
-pass and one histogram pass over the leads, one over the session tallies)."""
+pass over the leads, one over the session tallies)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from sqlalchemy import (
     literal,
     null,
     select,
-    union_all,
 )
 from sqlalchemy import case as sql_case
 from sqlmodel import Session, col
@@ -176,37 +175,53 @@ def _key_text(value: Any) -> str | None:
     return str(value)
 
 
-def funnel(
-    session: Session, *, actor: Viewer, filters: LeadFilters, group_by: str | None = None
-) -> Funnel:
-    now = utcnow()
-    months = _months(session, filters)
-    where = visible_where(actor, filters, now=now)
+def leads_pass(
+    actor: Viewer,
+    filters: LeadFilters,
+    group_by: str | None,
+    months: Sequence[str],
+    *,
+    now: datetime,
+) -> Select[Any]:
+    """The one pass over the viewer's leads: per group and per combination of days in stage
+    (a few hundred per group: whole days, and most leads have not moved on), how many leads
+    there are and how many reached each stage. It reads only columns of the covering index
+    ix_lead_funnel (and the markers when grouped by one)."""
     key = _lead_key(group_by, months).label("g")
-
-    counts: dict[str | None, dict[str, int]] = {}
-    no_session: dict[str | None, int] = {}
+    days = [_lead.c[_DAYS[stage]] for stage in DURATION_STAGES]
     query = select(
         key,
+        *days,
         func.count(),
         *(func.count(col(c)) for c in _PROGRESS.values()),
         func.count(sql_case((col(Lead.session_id).is_(None), 1))),
     )
-    for row in session.execute(_from_leads(query, group_by).where(*where).group_by(key)):
-        g = _key_text(row[0])
-        values = list(row[1:])
-        counts[g] = dict(zip(("leads", *_PROGRESS), values[:-1], strict=True))
-        no_session[g] = values[-1]
+    where = visible_where(actor, filters, now=now)
+    return _from_leads(query, group_by).where(*where).group_by(key, *days)
 
-    histograms: dict[str | None, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
-    parts = []
-    for index, stage in enumerate(DURATION_STAGES):
-        days = _lead.c[_DAYS[stage]]
-        part = select(key, literal(index).label("k"), days.label("d"), func.count().label("n"))
-        part = _from_leads(part, group_by).where(*where, days.is_not(None))
-        parts.append(part.group_by(key, days))
-    for g, k, d, n in session.execute(union_all(*parts)):
-        histograms[_key_text(g)][DURATION_STAGES[k]][int(d)] = n
+
+def funnel(
+    session: Session, *, actor: Viewer, filters: LeadFilters, group_by: str | None = None
+) -> Funnel:
+    months = _months(session, filters)
+    query = leads_pass(actor, filters, group_by, months, now=utcnow())
+    # Summed into the counts and into each stage's days histogram (for the medians).
+    counts: dict[str | None, dict[str, int]] = {}
+    no_session: dict[str | None, int] = defaultdict(int)
+    histograms: dict[str | None, dict[str, dict[int, int]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(int))
+    )
+    width = len(DURATION_STAGES)
+    for row in session.execute(query):
+        g = _key_text(row[0])
+        group = counts.setdefault(g, dict.fromkeys(("leads", *_PROGRESS), 0))
+        n = row[1 + width]
+        for stage, d in zip(DURATION_STAGES, row[1 : 1 + width], strict=True):
+            if d is not None:
+                histograms[g][stage][int(d)] += n
+        for stage, reached_n in zip(("leads", *_PROGRESS), row[1 + width : -1], strict=True):
+            group[stage] += reached_n
+        no_session[g] += row[-1]
 
     reached = _reached(session, actor, filters, group_by, months)
     total = _total(counts, no_session, histograms, reached)

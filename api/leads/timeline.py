@@ -19,7 +19,7 @@ from api.users.service import Actor
 
 def lead_detail(session: Session, *, actor: Actor, lead_id: uuid.UUID) -> LeadDetail:
     lead = lead_service.visible_lead(session, actor=actor, lead_id=lead_id)
-    interactions, _total = interaction_service.list_for_lead(session, lead_id=lead.id)
+    interactions = interaction_service.timeline(session, lead_id=lead.id)
     consent = lead_service.latest_consent(session, lead.id)
     detail = LeadDetail(
         **LeadPublic.model_validate(lead).model_dump(),

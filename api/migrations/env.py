@@ -17,7 +17,7 @@ target_metadata = SQLModel.metadata
 
 # Indexes on expressions, declared by their migration only: Alembic cannot reflect them on
 # SQLite nor compare their text on PostgreSQL, so `alembic check` leaves them alone.
-MIGRATION_ONLY_INDEXES = {"ix_lead_queue"}
+MIGRATION_ONLY_INDEXES = {"ix_lead_queue", "ix_lead_team_commune", "ix_lead_funnel"}
 
 
 def include_object(

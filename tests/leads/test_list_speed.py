@@ -42,6 +42,8 @@ def _plan(db: Session, sort: LeadSort, filters: LeadFilters, world: World) -> st
         (LeadSort.queue, LeadFilters(), "ix_lead_queue"),
         (LeadSort.status_changed_at, LeadFilters(min_days_in_stage=30), "ix_lead_team_changed"),
         (LeadSort.last_touch_at_desc, LeadFilters(), "ix_lead_team_touch"),
+        (LeadSort.created_at_desc, LeadFilters(commune=" Molenbeek "), "ix_lead_team_commune"),
+        (LeadSort.created_at_desc, LeadFilters(status=["new"]), "ix_lead_team_status_created"),
     ],
 )
 def test_list_orders_are_read_from_an_index(

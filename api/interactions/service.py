@@ -9,11 +9,12 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from api.errors import Conflict, NotFound, PermissionDenied
+from api.interactions import rules
 from api.interactions.models import Interaction
 from api.interactions.schemas import InteractionCreate, VoidIn
 from api.leads import service as lead_service
 from api.users.service import Actor
-from api.vocab import InteractionKind, Role
+from api.vocab import Role
 from sync.sqltypes import utcnow
 
 
@@ -93,12 +94,7 @@ def void_interaction(
         lead_service.visible_lead(session, actor=actor, lead_id=interaction.lead_id)
         if actor.role == Role.agent and interaction.author_id != actor.id:
             raise PermissionDenied()
-        if interaction.kind == InteractionKind.status_change:
-            # The funnel's history: a wrong status is corrected by another status change.
-            raise Conflict(
-                "A status change cannot be voided; change the status again instead.",
-                code="status_change_immutable",
-            )
+        rules.check_voidable(interaction.kind)
         if interaction.voided_at is not None:
             session.rollback()
             return _get(session, interaction_id)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, field_validator
 
 from api.fields import OptText4000, PastInstant, Text500
+from api.interactions.rules import check_voidable
 from api.syncapi.entities import INTERACTION, LEAD
 from api.syncapi.handlers.common import actor_of, check_not_erased, not_found, validate
 from api.syncapi.handlers.leads import visible_lead
@@ -102,6 +103,7 @@ def apply_void(ctx: Apply, p: VoidInteraction) -> None:
     check_not_erased(lead)
     if actor.role == Role.agent and row["author_id"] != actor.id:
         raise Rejected("permission_denied", "Only its author or a coordinator can void this.")
+    check_voidable(row["kind"])
     if row["voided_at"] is None:
         ctx.store.update(
             INTERACTION,

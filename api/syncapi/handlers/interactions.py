@@ -9,13 +9,13 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, field_validator
 
 from api.fields import OptText4000, PastInstant, Text500
-from api.interactions.rules import check_voidable
 from api.syncapi.entities import INTERACTION, LEAD
 from api.syncapi.handlers.common import actor_of, check_not_erased, not_found, validate
 from api.syncapi.handlers.leads import visible_lead
 from api.syncapi.visibility import can_see_lead_row
 from api.validation import FieldProblem
 from api.vocab import Channel, InteractionKind, Role
+from i18n import N_
 from sync.push import Apply, Key, Mutator, Rejected
 
 
@@ -103,7 +103,12 @@ def apply_void(ctx: Apply, p: VoidInteraction) -> None:
     check_not_erased(lead)
     if actor.role == Role.agent and row["author_id"] != actor.id:
         raise Rejected("permission_denied", "Only its author or a coordinator can void this.")
-    check_voidable(row["kind"])
+    if row["kind"] == InteractionKind.status_change.value:
+        # The funnel's history: a wrong status is corrected by another status change.
+        raise Rejected(
+            "status_change_immutable",
+            N_("A status change cannot be voided; change the status again instead."),
+        )
     if row["voided_at"] is None:
         ctx.store.update(
             INTERACTION,

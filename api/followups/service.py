@@ -24,6 +24,7 @@ from api.scope import lead_visible
 from api.syncapi import local
 from api.users.service import Actor
 from api.vocab import Role
+from sync.push import jsonable
 from sync.sqltypes import utcnow
 
 
@@ -144,7 +145,12 @@ def update_followup(
     """Change due day, kind, note or done: the followup.patch mutation, based on the
     stored values the editor saw (so it is ordered after them, never a conflict)."""
     followup = visible_followup(session, actor=actor, followup_id=followup_id)
-    updates = _updates(followup, data)
+    # Values equal to the stored ones are left out: a replayed request changes nothing.
+    updates = {
+        name: value
+        for name, value in _updates(followup, data).items()
+        if value != jsonable(getattr(followup, name))
+    }
     stamps = dict(followup.field_hlc)
     session.rollback()  # end the read before the write transaction
     if updates:

@@ -13,6 +13,7 @@ from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, valida
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StringConstraints
 
 from api.validation import FieldProblem
+from i18n import N_
 from sync.sqltypes import utcnow
 
 DEFAULT_REGION = "BE"
@@ -127,11 +128,12 @@ _SINGLE_LINE_BAD = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
 _MULTI_LINE_BAD = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
+CONTROL_CHARACTER = N_("This text contains characters that are not allowed.")
+
+
 def single_line(value: str) -> str:
     if _SINGLE_LINE_BAD.search(value):
-        raise FieldProblem(
-            "control_character", "This text contains characters that are not allowed."
-        )
+        raise FieldProblem("control_character", CONTROL_CHARACTER)
     return value
 
 
@@ -139,9 +141,7 @@ def multi_line(value: str) -> str:
     if "\r" in value:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
     if _MULTI_LINE_BAD.search(value):
-        raise FieldProblem(
-            "control_character", "This text contains characters that are not allowed."
-        )
+        raise FieldProblem("control_character", CONTROL_CHARACTER)
     return value
 
 

@@ -25,7 +25,7 @@ from api.config import get_settings
 from api.db import SessionDep, check_durability, get_engine
 from api.errors import AppError
 from api.logs import RequestLogMiddleware, request_id
-from api.middleware import LanguageAndHeadersMiddleware
+from api.middleware import LanguageAndHeadersMiddleware, QueryTextMiddleware
 from api.privacy.daily import start_daily_purge
 from api.proxies import client_address
 from api.push.runtime import start_worker
@@ -177,6 +177,8 @@ def create_app() -> FastAPI:
         redoc_url=None,
         openapi_url=None if production else "/api/openapi.json",
     )
+    # Inside the language middleware (added later = outer), so its refusal is translated.
+    app.add_middleware(QueryTextMiddleware)
     app.add_middleware(LanguageAndHeadersMiddleware)
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     if origins:

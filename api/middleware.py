@@ -1,14 +1,19 @@
-"""Pure ASGI middleware: request language and security headers on every response."""
+"""Pure ASGI middleware: request language and security headers on every response; query
+strings without control characters."""
 
 from __future__ import annotations
 
 from http.cookies import SimpleCookie
+from urllib.parse import parse_qsl
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import i18n
+from api.fields import CONTROL_CHARACTER, single_line
 from api.proxies import is_https
+from api.validation import FieldProblem
 
 LANGUAGE_COOKIE = "terrain_lang"
 # API documents without personal data that clients may keep and revalidate (ETag).
@@ -81,3 +86,46 @@ class LanguageAndHeadersMiddleware:
             await self.app(scope, receive, send_with_headers)
         finally:
             i18n.end_language_scope(token)
+
+
+def control_in_query(query_string: bytes) -> str | None:
+    """The name of the first query parameter whose name or value holds a control character
+    (the text rule of api/fields.py: PostgreSQL even fails on a NUL in a search), or None."""
+    if not query_string:
+        return None
+    for name, value in parse_qsl(
+        query_string.decode("latin-1"), keep_blank_values=True, encoding="utf-8", errors="replace"
+    ):
+        for text in (name, value):
+            try:
+                single_line(text)
+            except FieldProblem:
+                return name
+    return None
+
+
+class QueryTextMiddleware:
+    """Refuses a request whose query string carries a control character, with the same
+    422 a body field gets: one rule for every query parameter, present and future."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            name = control_in_query(scope.get("query_string", b""))
+            if name is not None:
+                body = {
+                    "error": "validation_error",
+                    "detail": i18n.gettext("Some fields are not valid."),
+                    "fields": [
+                        {
+                            "loc": ["query", name],
+                            "code": "control_character",
+                            "message": i18n.gettext(CONTROL_CHARACTER),
+                        }
+                    ],
+                }
+                await JSONResponse(body, status_code=422)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

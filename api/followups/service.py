@@ -13,17 +13,18 @@ from typing import Any
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
-from api.clock import server_clock, stamp_after
-from api.errors import Conflict, NotFound, PermissionDenied
+from api.clock import observe
+from api.errors import NotFound, PermissionDenied
 from api.followups.models import Followup
 from api.followups.schemas import DueFilter, FollowupCreate, FollowupUpdate
 from api.leads import rules
 from api.leads import service as lead_service
 from api.leads.models import Lead
 from api.scope import lead_visible
+from api.syncapi import local
 from api.users.service import Actor
 from api.vocab import Role
-from sync.merge import merge_patch
+from sync.push import jsonable
 from sync.sqltypes import utcnow
 
 
@@ -97,50 +98,24 @@ def open_for_lead(session: Session, *, lead_id: uuid.UUID) -> list[Followup]:
     return list(rows.scalars())
 
 
-def _assignee(session: Session, *, actor: Actor, lead: Lead, wanted: uuid.UUID | None) -> uuid.UUID:
-    if wanted is None or wanted == actor.id:
-        return actor.id
-    if actor.role == Role.agent:
-        raise PermissionDenied()
-    return lead_service.check_assignee(
-        session, actor=actor, team_id=lead.team_id, user_id=wanted
-    ).id
-
-
 def add_followup(
     session: Session, *, actor: Actor, lead_id: uuid.UUID, data: FollowupCreate
 ) -> tuple[Followup, bool]:
-    """Plan a follow-up on a lead; (follow-up, created). A replayed id answers the stored row."""
-    with lead_service.writing(session) as version:
-        lead = lead_service.visible_lead(session, actor=actor, lead_id=lead_id)
-        if data.id is not None and (existing := session.get(Followup, data.id)) is not None:
-            if existing.lead_id != lead.id:
-                raise Conflict("This identifier is already in use.", code="id_taken")
-            session.rollback()
-            return _get(session, data.id), False
-        assigned_to = _assignee(session, actor=actor, lead=lead, wanted=data.assigned_to)
-        now = utcnow()
-        stamp = server_clock.now()
-        followup = Followup(
-            id=data.id or uuid.uuid4(),
-            lead_id=lead.id,
-            due_on=data.due_on,
-            kind=data.kind.value,
-            note=data.note,
-            assigned_to=assigned_to,
-            created_by=actor.id,
-            created_at=now,
-            updated_at=now,
-            version=version,
-            field_hlc={
-                name: stamp
-                for name in ("due_on", "kind", "note")
-                if getattr(data, name) is not None
-            },
-        )
-        session.add(followup)
-        session.commit()
-    return followup, True
+    """Plan a follow-up on a lead: the followup.create mutation, applied by the server;
+    (follow-up, created). A replayed id answers the stored row."""
+    lead_service.visible_lead(session, actor=actor, lead_id=lead_id)
+    stored = session.get(Followup, data.id) if data.id is not None else None
+    if stored is not None and stored.lead_id == lead_id:
+        return _get(session, stored.id), False
+    # A new id, or another lead's (which the mutation refuses: id_taken).
+    followup_id = data.id or uuid.uuid4()
+    args = data.model_dump(mode="json", exclude_unset=True)
+    local.apply(
+        session,
+        actor=actor,
+        mutations=[("followup.create", {**args, "id": str(followup_id), "lead_id": str(lead_id)})],
+    )
+    return _get(session, followup_id), True
 
 
 def _get(session: Session, followup_id: uuid.UUID) -> Followup:
@@ -167,37 +142,23 @@ def _updates(followup: Followup, data: FollowupUpdate) -> dict[str, Any]:
 def update_followup(
     session: Session, *, actor: Actor, followup_id: uuid.UUID, data: FollowupUpdate
 ) -> Followup:
-    """Change due day, kind, note or done, merged by HLC like lead patches."""
-    with lead_service.writing(session) as version:
-        followup = visible_followup(session, actor=actor, followup_id=followup_id)
-        updates = _updates(followup, data)
-        hlc = dict(followup.field_hlc)
-        current = lead_service.current_values(followup, updates)
-        result = merge_patch(current, hlc, updates, base=hlc, hlc=stamp_after(hlc.values()))
-        if not result.changes and not result.conflicts:
-            session.rollback()
-            return visible_followup(session, actor=actor, followup_id=followup_id)
-        for name, value in result.changes.items():
-            setattr(followup, name, _column_value(name, value))
-        lead_service.record_conflicts(
+    """Change due day, kind, note or done: the followup.patch mutation, based on the
+    stored values the editor saw (so it is ordered after them, never a conflict)."""
+    followup = visible_followup(session, actor=actor, followup_id=followup_id)
+    # Values equal to the stored ones are left out: a replayed request changes nothing.
+    updates = {
+        name: value
+        for name, value in _updates(followup, data).items()
+        if value != jsonable(getattr(followup, name))
+    }
+    stamps = dict(followup.field_hlc)
+    session.rollback()  # end the read before the write transaction
+    if updates:
+        base = {name: stamps.get(name) for name in updates}
+        observe(base.values())
+        local.apply(
             session,
-            entity="followup",
-            entity_id=followup.id,
-            conflicts=result.conflicts,
             actor=actor,
+            mutations=[("followup.patch", {"id": str(followup_id), "set": updates, "base": base})],
         )
-        followup.field_hlc = dict(result.field_hlc)
-        followup.version = version
-        followup.updated_at = utcnow()
-        session.commit()
-    return followup
-
-
-def _column_value(name: str, value: Any) -> Any:
-    if value is None:
-        return None
-    if name == "due_on":
-        return date.fromisoformat(value)
-    if name == "done_at":
-        return datetime.fromisoformat(value)
-    return value
+    return visible_followup(session, actor=actor, followup_id=followup_id)

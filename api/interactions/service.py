@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from api.errors import Conflict, NotFound, PermissionDenied
+from api.errors import Conflict, NotFound
 from api.interactions.models import Interaction
 from api.interactions.schemas import InteractionCreate, VoidIn
 from api.leads import service as lead_service
+from api.syncapi import local
 from api.users.service import Actor
-from api.vocab import InteractionKind, Role
 from sync.sqltypes import utcnow
 
 
@@ -51,30 +50,21 @@ def list_interactions(
 def add_interaction(
     session: Session, *, actor: Actor, lead_id: uuid.UUID, data: InteractionCreate
 ) -> tuple[Interaction, bool]:
-    """Log what happened; (interaction, created). A replayed id answers the stored row."""
-    with lead_service.writing(session) as version:
-        lead = lead_service.visible_lead(session, actor=actor, lead_id=lead_id)
-        if data.id is not None and (existing := session.get(Interaction, data.id)) is not None:
-            if existing.lead_id != lead.id:
-                raise Conflict("This identifier is already in use.", code="id_taken")
-            session.rollback()
-            return _get(session, data.id), False
-        now = utcnow()
-        interaction = Interaction(
-            id=data.id or uuid.uuid4(),
-            lead_id=lead.id,
-            kind=data.kind.value,
-            occurred_at=data.occurred_at.astimezone(UTC) if data.occurred_at else now,
-            body=data.body,
-            channel=data.channel.value if data.channel else None,
-            author_id=actor.id,
-            created_at=now,
-            version=version,
-        )
-        session.add(interaction)
-        lead_service.touch_lead(lead, at=interaction.occurred_at, version=version)
-        session.commit()
-    return interaction, True
+    """Log what happened: the interaction.add mutation, applied by the server;
+    (interaction, created). A replayed id answers the stored row."""
+    lead_service.visible_lead(session, actor=actor, lead_id=lead_id)
+    stored = session.get(Interaction, data.id) if data.id is not None else None
+    if stored is not None:
+        if stored.lead_id != lead_id:
+            raise Conflict("This identifier is already in use.", code="id_taken")
+        return _get(session, stored.id), False
+    session.rollback()  # end the reads before the write transaction
+    interaction_id = data.id or uuid.uuid4()
+    args = data.model_dump(mode="json", exclude_unset=True)
+    args.setdefault("occurred_at", utcnow().isoformat())
+    args.update(id=str(interaction_id), lead_id=str(lead_id))
+    local.apply(session, actor=actor, mutations=[("interaction.add", args)])
+    return _get(session, interaction_id), True
 
 
 def _get(session: Session, interaction_id: uuid.UUID) -> Interaction:
@@ -87,24 +77,8 @@ def _get(session: Session, interaction_id: uuid.UUID) -> Interaction:
 def void_interaction(
     session: Session, *, actor: Actor, interaction_id: uuid.UUID, data: VoidIn
 ) -> Interaction:
-    """Mark an interaction as void, keeping it and the reason (its author or a coordinator)."""
-    with lead_service.writing(session) as version:
-        interaction = _get(session, interaction_id)
-        lead_service.visible_lead(session, actor=actor, lead_id=interaction.lead_id)
-        if actor.role == Role.agent and interaction.author_id != actor.id:
-            raise PermissionDenied()
-        if interaction.kind == InteractionKind.status_change:
-            # The funnel's history: a wrong status is corrected by another status change.
-            raise Conflict(
-                "A status change cannot be voided; change the status again instead.",
-                code="status_change_immutable",
-            )
-        if interaction.voided_at is not None:
-            session.rollback()
-            return _get(session, interaction_id)
-        interaction.voided_at = utcnow()
-        interaction.voided_by = actor.id
-        interaction.void_reason = data.reason
-        interaction.version = version
-        session.commit()
-    return interaction
+    """Mark an interaction as void, keeping it and the reason (its author or a
+    coordinator): the interaction.void mutation, applied by the server."""
+    args = {"id": str(interaction_id), "reason": data.reason}
+    local.apply(session, actor=actor, mutations=[("interaction.void", args)])
+    return _get(session, interaction_id)

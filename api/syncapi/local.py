@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from api.clock import server_clock
 from api.db import begin_write
-from api.errors import AppError, InvalidInput, NotFound, PermissionDenied
+from api.errors import AppError, Conflict, InvalidInput, NotFound, PermissionDenied
 from api.syncapi.entities import ENTITIES
 from api.syncapi.handlers import REGISTRY
 from api.syncapi.handlers.common import invalid
@@ -39,12 +39,18 @@ _NOBODY = uuid.UUID(int=0)
 _conflict = table_of(SyncConflict)
 
 
+# Refusals that are about the record's state rather than the request's content (409).
+CONFLICT_CODES = frozenset({"id_taken", "status_change_immutable"})
+
+
 def as_error(rejected: Rejected) -> AppError:
     """The REST answer to a refused mutation."""
     if rejected.code in ("not_found", "erased"):
         return NotFound(code=rejected.code)
     if rejected.code == "permission_denied":
         return PermissionDenied()
+    if rejected.code in CONFLICT_CODES:
+        return Conflict(rejected.detail or None, code=rejected.code)
     return InvalidInput(rejected.detail or None, code=rejected.code)
 
 

@@ -13,19 +13,19 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, func, or_, true
 from sqlmodel import Session, col, select
 
-from api.clock import server_clock
-from api.db import all_or_nothing, begin_write
+from api.clock import observe
 from api.errors import Conflict, NotFound
 from api.leads.rules import team_for_new_lead
 from api.partners.service import like_pattern
 from api.references import check_reference
 from api.scope import can_see_team_record
-from api.sessions.patching import check_not_future, merge_into, stamp_set
+from api.sessions.patching import check_not_future
+from api.syncapi import local
 from api.users.service import Actor
 from api.venues.models import Venue
-from api.venues.schemas import VENUE_FIELDS, VenueCreate, VenueUpdate, VisitIn, venue_changes
+from api.venues.schemas import VenueCreate, VenueUpdate, VisitIn, venue_changes
 from api.vocab import Role
-from sync.space import bump_version
+from sync.push import jsonable
 from sync.sqltypes import utcnow
 
 MAX_PAGE = 200
@@ -94,72 +94,64 @@ def list_venues(
     return list(rows), total
 
 
-@all_or_nothing
 def create_venue(session: Session, *, actor: Actor, data: VenueCreate) -> tuple[Venue, bool]:
-    """Create a venue in the creator's team; (venue, created). A replayed create (same
-    client id) is a patch of the given fields, never a duplicate."""
-    team_id = team_for_new_lead(actor)
-    begin_write(session)
-    version = bump_version(session.connection())
+    """Create a venue in the creator's team: the venue.create mutation, applied by the
+    server; (venue, created). A replayed create (same client id) is a patch of the given
+    fields, never a duplicate."""
+    team_for_new_lead(actor)  # no team, no venue: refused before anything else
     if data.id is not None and (existing := session.get(Venue, data.id)) is not None:
         if existing.deleted_at is not None or not can_see_venue(actor, existing):
             raise Conflict("This identifier is already in use.", code="id_taken")
-        return _apply(session, existing, venue_changes(data), actor=actor, version=version), False
-    now = utcnow()
-    venue = Venue(
-        id=data.id or uuid.uuid4(),
-        team_id=team_id,
-        **venue_changes(data),
-        created_by=actor.id,
-        created_at=now,
-        updated_at=now,
-        version=version,
-        field_hlc=stamp_set(venue_changes(data), VENUE_FIELDS, server_clock.now()),
+        return _patch(session, actor, existing, venue_changes(data)), False
+    session.rollback()  # end the read before the write transaction
+    venue_id = data.id or uuid.uuid4()
+    fields = {name: jsonable(value) for name, value in venue_changes(data).items()}
+    local.apply(
+        session, actor=actor, mutations=[("venue.create", {"id": str(venue_id), "fields": fields})]
     )
-    session.add(venue)
-    session.commit()
-    return venue, True
+    return visible_venue(session, actor=actor, venue_id=venue_id), True
 
 
-def _apply(
-    session: Session, venue: Venue, changes: dict[str, Any], *, actor: Actor, version: int
-) -> Venue:
-    changed = merge_into(session, venue, entity="venue", updates=changes, user_id=actor.id)
-    if changed:
-        venue.version = version
-        session.add(venue)
-        session.commit()
-    elif session.new:
-        session.commit()  # only conflict records: keep them, the row is unchanged
-    else:
-        session.rollback()  # nothing to write: give the version back
-        return visible_venue(session, actor=actor, venue_id=venue.id)
-    return venue
+def _patch(session: Session, actor: Actor, venue: Venue, changes: dict[str, Any]) -> Venue:
+    """The venue.patch mutation of `changes`, based on the stored values the editor saw
+    (so it is ordered after them, never a conflict)."""
+    stamps = dict(venue.field_hlc)
+    venue_id = venue.id
+    # Values equal to the stored ones are left out: a replayed request changes nothing.
+    fields = {
+        name: jsonable(value)
+        for name, value in changes.items()
+        if jsonable(value) != jsonable(getattr(venue, name))
+    }
+    session.rollback()  # end the read before the write transaction
+    if fields:
+        base = {name: stamps.get(name) for name in fields}
+        observe(base.values())
+        local.apply(
+            session,
+            actor=actor,
+            mutations=[("venue.patch", {"id": str(venue_id), "set": fields, "base": base})],
+        )
+    return visible_venue(session, actor=actor, venue_id=venue_id)
 
 
-@all_or_nothing
 def update_venue(
     session: Session, *, actor: Actor, venue_id: uuid.UUID, data: VenueUpdate
 ) -> Venue:
     """Patch the given fields, merged by HLC."""
-    begin_write(session)
-    version = bump_version(session.connection())
     venue = visible_venue(session, actor=actor, venue_id=venue_id)
-    return _apply(session, venue, venue_changes(data), actor=actor, version=version)
+    return _patch(session, actor, venue, venue_changes(data))
 
 
-@all_or_nothing
 def record_visit(session: Session, *, actor: Actor, venue_id: uuid.UUID, data: VisitIn) -> Venue:
     """Note a visit: the last visit only moves forward (a late, queued visit cannot move it
     back); the next visit is set when given."""
     visited_at = data.visited_at or utcnow()
     check_not_future(visited_at)
-    begin_write(session)
-    version = bump_version(session.connection())
     venue = visible_venue(session, actor=actor, venue_id=venue_id)
     changes: dict[str, Any] = {}
     if venue.last_visit_at is None or visited_at > venue.last_visit_at:
         changes["last_visit_at"] = visited_at
     if "next_visit_on" in data.model_fields_set:
         changes["next_visit_on"] = data.next_visit_on
-    return _apply(session, venue, changes, actor=actor, version=version)
+    return _patch(session, actor, venue, changes)

@@ -648,3 +648,40 @@ def test_hostile_mutation_is_rejected_and_changes_nothing(
 
 def _json(value: Any) -> bytes:
     return json.dumps(value).encode()
+
+
+# -- query strings: every parameter of every operation ------------------------------------
+
+
+def _query_parameters() -> list[tuple[str, str, str]]:
+    spec = create_app().openapi()
+    return [
+        (method, path, p["name"])
+        for path, items in spec["paths"].items()
+        for method, op in items.items()
+        for p in op.get("parameters", [])
+        if p["in"] == "query"
+    ]
+
+
+QUERY_PARAMETERS = _query_parameters()
+
+
+@SETTINGS
+@given(
+    target=st.sampled_from(QUERY_PARAMETERS),
+    char=st.sampled_from([chr(c) for c in range(0x20) if chr(c) != "\t"]),
+)
+def test_a_control_character_in_any_query_parameter_is_refused(
+    target: tuple[str, str, str], char: str, client: TestClient, world: World
+) -> None:
+    """A search for "a\\0b" failed the query on PostgreSQL (500): any query parameter of
+    any operation is text first, and text holds no control character."""
+    method, path, name = target
+    url = re.sub(r"\{\w+\}", new_uuid(), path)  # refused before any record is looked up
+    r = client.request(
+        method.upper(), url, params={name: f"a{char}b"}, headers=world.auth("coordinator")
+    )
+    body = assert_refused(r, (method, path, name))
+    assert r.status_code == 422 and body["fields"][0]["loc"] == ["query", name]
+    assert body["fields"][0]["code"] == "control_character"

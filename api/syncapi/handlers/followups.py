@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from api.fields import OptText1000, PastInstant, PlanDay
 from api.followups.schemas import FollowupKind
+from api.leads import rules
 from api.syncapi.entities import FOLLOWUP, LEAD
 from api.syncapi.handlers.common import (
     IdArgs,
@@ -23,7 +24,8 @@ from api.syncapi.handlers.common import (
     validate,
 )
 from api.syncapi.handlers.leads import visible_lead
-from sync.push import Apply, Key, Mutator
+from i18n import N_
+from sync.push import Apply, Key, Mutator, Rejected
 
 FIELDS = ("due_on", "kind", "note", "done_at")
 
@@ -43,6 +45,9 @@ class NewFollowup(FollowupFields):
     id: uuid.UUID
     lead_id: uuid.UUID
     due_on: PlanDay
+    # Whose task it is: the creator's unless a coordinator gives it to an agent of the
+    # lead's team (the same rule as assigning the lead).
+    assigned_to: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -78,12 +83,24 @@ def visible_followup(ctx: Apply, followup_id: uuid.UUID) -> Mapping[str, Any]:
     return row
 
 
+def _assignee(ctx: Apply, lead: Mapping[str, Any], wanted: uuid.UUID | None) -> uuid.UUID:
+    actor = actor_of(ctx)
+    if wanted is None or wanted == actor.id:
+        return actor.id
+    if not rules.may_assign(actor):
+        raise Rejected("permission_denied", "You are not allowed to do this.")
+    rules.check_assignee(ctx.store.connection, actor=actor, team_id=lead["team_id"], user_id=wanted)
+    return wanted
+
+
 def apply_create(ctx: Apply, p: Upsert) -> None:
     existing = ctx.store.get(FOLLOWUP, p.data.id)
+    lead = visible_lead(ctx, p.data.lead_id)
     if existing is not None:
+        if existing["lead_id"] != p.data.lead_id:
+            raise Rejected("id_taken", N_("This identifier is already in use."))
         merge_fields(ctx, FOLLOWUP, visible_followup(ctx, p.data.id), p.values, {})
         return
-    visible_lead(ctx, p.data.lead_id)
     actor = actor_of(ctx)
     ctx.store.insert(
         FOLLOWUP,
@@ -94,8 +111,7 @@ def apply_create(ctx: Apply, p: Upsert) -> None:
             "kind": p.data.kind or "call",
             "note": p.data.note,
             "done_at": p.data.done_at,
-            # Assignment is a coordinator's REST action; a phone's task is its agent's.
-            "assigned_to": actor.id,
+            "assigned_to": _assignee(ctx, lead, p.data.assigned_to),
             "created_by": actor.id,
             "field_hlc": dict.fromkeys(p.values, ctx.hlc),
             "deleted_at": None,

@@ -15,6 +15,7 @@ from api.syncapi.handlers.leads import visible_lead
 from api.syncapi.visibility import can_see_lead_row
 from api.validation import FieldProblem
 from api.vocab import Channel, InteractionKind, Role
+from i18n import N_
 from sync.push import Apply, Key, Mutator, Rejected
 
 
@@ -102,6 +103,12 @@ def apply_void(ctx: Apply, p: VoidInteraction) -> None:
     check_not_erased(lead)
     if actor.role == Role.agent and row["author_id"] != actor.id:
         raise Rejected("permission_denied", "Only its author or a coordinator can void this.")
+    if row["kind"] == InteractionKind.status_change.value:
+        # The funnel's history: a wrong status is corrected by another status change.
+        raise Rejected(
+            "status_change_immutable",
+            N_("A status change cannot be voided; change the status again instead."),
+        )
     if row["voided_at"] is None:
         ctx.store.update(
             INTERACTION,

@@ -493,7 +493,8 @@ export class Sync {
    * Pull pages until `more` is false, each written in one transaction. The next page is
    * asked for while this one is being stored (its cookie is in the page): the server's
    * share and the storing overlap. The cookie the store keeps is always that of the last
-   * page stored, so an interrupted pull starts again from there.
+   * page stored, so an interrupted pull starts again from there. 'change' is announced when
+   * a record changed.
    */
   async pull() {
     const state = await this.store.state();
@@ -521,7 +522,9 @@ export class Sync {
       return { page, sealing, next };
     };
     let current = await receive(ask(state.cookie));
+    let changed = false;
     for (;;) {
+      changed ||= Boolean(current.page.reset || current.page.patch?.length);
       const writing = this.store.writePage(current.page, await current.sealing);
       // While this page commits, the next one arrives and is encrypted.
       const following = current.next ? receive(current.next) : null;
@@ -531,8 +534,10 @@ export class Sync {
       current = await following;
     }
     const t1 = performance.now();
-    await this.store.reconcile();
+    changed = (await this.store.reconcile()) || changed;
     performance.measure('pull-reconcile', { start: t1 });
+    // Only when something changed: screens redraw and the decrypted lists are read again.
+    if (!changed) return;
     this.#emit('change', null);
     this.#broadcast({ t: 'change' });
   }

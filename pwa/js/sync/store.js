@@ -659,9 +659,7 @@ export class Store {
     const t1 = performance.now();
     await this.#write(
       ['records', 'outbox'],
-      async () => {
-        /** @type {Entry[]} */
-        const entries = await this.db.getAll('outbox');
+      async (_state, /** @type {Entry[]} */ entries) => {
         const touched = new Set(ops.map((op) => keyOf(op.type, op.id)));
         const mine = await this.#pendingByRecord(
           page.reset ? entries : entries.filter((e) => touched.has(keyOf(e.type, e.rid))),
@@ -702,6 +700,7 @@ export class Store {
           lastSyncAt: page.more ? state.lastSyncAt : Date.now(),
         };
       },
+      { stores: ['outbox'], read: (tx) => tx.objectStore('outbox').getAll() },
     );
     performance.measure('pull-store', { start: t1 });
   }
@@ -709,9 +708,10 @@ export class Store {
   /**
    * After a complete pull the server copy holds every acknowledged mutation's effect (I6):
    * drop overlays nothing is pending for, rebuild those marked for it.
+   * @returns {Promise<boolean>}  whether a record changed
    */
   async reconcile() {
-    await this.#write(
+    const plan = await this.#write(
       ['records', 'outbox'],
       async () => {
         /** @type {Rec[]} */
@@ -748,6 +748,7 @@ export class Store {
         return state;
       },
     );
+    return Boolean(plan && (plan.puts.length || plan.dels.length));
   }
 
   /**

@@ -8,7 +8,8 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlmodel import Session
+from sqlalchemy import select
+from sqlmodel import Session, col
 
 from api.interactions.models import Interaction
 from api.leads.models import Lead
@@ -155,3 +156,23 @@ def test_a_session_ends_after_it_starts_like_over_rest(phone: PhoneFactory) -> N
     assert _one(p, "session.create", {"id": session, "fields": fields})["status"] == "applied"
     bad = _one(p, "session.patch", {"id": session, "set": {"ended_at": "2026-11-20T08:59:00Z"}})
     assert bad["status"] == "rejected" and bad["code"] == "ended_before_started"
+
+
+def test_a_status_change_cannot_be_voided_like_over_rest(phone: PhoneFactory, db: Session) -> None:
+    p = phone("agent")
+    lead = uuid.uuid4()
+    p.push(
+        [
+            p.create_lead(lead),
+            p.mutation("lead.patch", {"id": str(lead), "set": {"status": "contacted"}}),
+        ]
+    )
+    logged = db.execute(
+        select(Interaction).where(
+            col(Interaction.lead_id) == lead, col(Interaction.kind) == "status_change"
+        )
+    ).scalar_one()
+    result = _one(p, "interaction.void", {"id": str(logged.id), "reason": "Wrong"})
+    assert result["status"] == "rejected" and result["code"] == "status_change_immutable"
+    db.refresh(logged)
+    assert logged.voided_at is None

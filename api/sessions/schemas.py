@@ -4,25 +4,16 @@ dropped, never applied (AC-3)."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Any
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.fields import OptText80, OptText120, OptText2000, PastInstant, PlannedInstant
 from api.validation import FieldProblem
 from api.vocab import Channel, TallyKind
 
 _IN = ConfigDict(extra="ignore", use_enum_values=True)
-
-
-def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
-
-
-# An instant with its offset, stored in UTC ("2026-05-02T10:00:00+02:00" is fine, a naive
-# "2026-05-02T10:00:00" is refused: the phone knows its offset, the server cannot guess it).
-UTCInstant = Annotated[AwareDatetime, AfterValidator(_to_utc)]  # (kept for older imports)
 
 
 class SessionFields(BaseModel):

@@ -4,35 +4,16 @@ dropped, never applied (AC-3)."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Any
 
-from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    field_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.fields import OptText80, OptText120, OptText2000, PastInstant, PlannedInstant
-from api.params import iso_text
 from api.validation import FieldProblem, not_nullable
 from api.vocab import Channel, TallyKind
 
 _IN = ConfigDict(extra="ignore", use_enum_values=True)
-
-
-def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
-
-
-# An instant with its offset, stored in UTC ("2026-05-02T10:00:00+02:00" is fine, a naive
-# "2026-05-02T10:00:00" is refused: the phone knows its offset, the server cannot guess it).
-# ISO text only: pydantic alone also takes a number (seconds since 1970) for a datetime.
-UTCInstant = Annotated[AwareDatetime, BeforeValidator(iso_text), AfterValidator(_to_utc)]
 
 
 class SessionFields(BaseModel):

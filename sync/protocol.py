@@ -44,7 +44,7 @@ _LENIENT = ConfigDict(extra="ignore")
 class Pending(BaseModel):
     model_config = _LENIENT
     count: JsonInt = Field(default=0, ge=0, le=MAX_INT32)
-    oldestAgeS: JsonInt | None = Field(default=None, ge=0, le=MAX_INT32)
+    oldestAgeS: int | None = Field(default=None, ge=0, le=MAX_INT32)
 
 
 class MutationIn(BaseModel):

@@ -22,7 +22,6 @@ from api.clock import observe, server_clock, stamp_after
 from api.db import begin_write
 from api.errors import Conflict, NotFound, PermissionDenied
 from api.followups.models import Followup
-from api.interactions.models import Interaction
 from api.leads import markers, rules, totals
 from api.leads.filters import LeadFilters, visible_where
 from api.leads.models import Consent, Lead
@@ -45,7 +44,6 @@ from api.syncapi import local
 from api.users.models import User
 from api.users.service import Actor
 from api.venues.models import Venue
-from api.vocab import InteractionKind
 from sync.merge import FieldConflict
 from sync.models import SyncConflict
 from sync.push import jsonable
@@ -393,35 +391,20 @@ def update_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID, data: Lea
 def change_status(
     session: Session, *, actor: Actor, lead_id: uuid.UUID, data: StatusChange
 ) -> Lead:
-    """Move the lead along the funnel; the change is logged as an interaction."""
-    with writing(session) as version:
-        lead = visible_lead(session, actor=actor, lead_id=lead_id)
-        old, new = lead.status, data.status.value
-        rules.check_transition(old, new)
-        if old == new:
-            session.rollback()
-            return visible_lead(session, actor=actor, lead_id=lead_id)
-        stamp = fold_in([lead.field_hlc.get("status")])
-        now = utcnow()
-        lead.status = new
-        lead.status_changed_at = now
-        _touch(lead, version, {**lead.field_hlc, "status": stamp})
-        session.add(
-            Interaction(
-                id=rules.status_interaction_id(lead.id, stamp),
-                lead_id=lead.id,
-                kind=InteractionKind.status_change.value,
-                occurred_at=now,
-                body=data.comment,
-                from_status=old,
-                to_status=new,
-                author_id=actor.id,
-                created_at=now,
-                version=version,
-            )
+    """Move the lead along the funnel: the lead.patch mutation of its status, logged as an
+    interaction with the comment; ordered after the status the actor saw."""
+    lead = visible_lead(session, actor=actor, lead_id=lead_id)
+    old, new = lead.status, data.status.value
+    rules.check_transition(old, new)
+    stamp = lead.field_hlc.get("status")
+    session.rollback()  # end the read before the write transaction
+    if old != new:
+        observe([stamp])
+        args = {"id": str(lead_id), "set": {"status": new}, "base": {"status": stamp}}
+        local.apply(
+            session, actor=actor, mutations=[("lead.patch", {**args, "comment": data.comment})]
         )
-        session.commit()
-    return lead
+    return visible_lead(session, actor=actor, lead_id=lead_id)
 
 
 def delete_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID) -> None:

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     # Comma-separated peers whose X-Forwarded-For we believe (the load balancer).
     trusted_proxies: str = ""
     sql_echo: bool = False
+    # Tests: on SQLite, a write outside a write transaction (BEGIN IMMEDIATE, api/db.py
+    # begin_write) raises instead of risking "database is locked" under concurrency.
+    sqlite_write_guard: bool = False
     # production: no API docs, JSON log lines. development: docs at /api/docs, plain logs.
     environment: Literal["development", "production"] = "development"
     # "json" or "plain"; empty: JSON in production.

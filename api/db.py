@@ -38,10 +38,23 @@ def _sqlite_on_begin(conn: Any) -> None:
     # A read-then-write transaction must hold the write lock from its start, otherwise
     # SQLite answers "database is locked" when a second writer upgraded first.
     mode = conn.get_execution_options().get("sqlite_begin", "")
+    conn.info["sqlite_writer"] = mode == "IMMEDIATE"
     conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+class WriteOutsideWriter(RuntimeError):
+    """A write in a transaction that did not start as a writer (see begin_write)."""
+
+
+def _sqlite_guard(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    if statement.lstrip().upper().startswith(_WRITES) and not conn.info.get("sqlite_writer"):
+        raise WriteOutsideWriter(statement.split("(", 1)[0][:60])
+
+
+def make_engine(url: str, *, echo: bool = False, write_guard: bool = False) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
@@ -52,6 +65,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
+        if write_guard:
+            event.listen(engine, "before_cursor_execute", _sqlite_guard)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
@@ -98,7 +113,11 @@ def check_durability(engine: Engine) -> dict[str, str]:
 def get_engine() -> Engine:
     settings = get_settings()
     settings.ensure_data_dir()
-    return make_engine(settings.resolved_database_url(), echo=settings.sql_echo)
+    return make_engine(
+        settings.resolved_database_url(),
+        echo=settings.sql_echo,
+        write_guard=settings.sqlite_write_guard,
+    )
 
 
 def reset_engine() -> None:

@@ -26,6 +26,8 @@ from api.db import SessionDep, check_durability, get_engine
 from api.errors import AppError
 from api.logs import RequestLogMiddleware, request_id
 from api.middleware import LanguageAndHeadersMiddleware, QueryTextMiddleware
+from api.openapi import documented_methods
+from api.openapi import install as install_openapi
 from api.privacy.daily import start_daily_purge
 from api.proxies import client_address
 from api.push.runtime import start_worker
@@ -103,6 +105,7 @@ def _freeze_startup_objects() -> None:
 
 
 _HTTP_CODES = {
+    400: "bad_request",
     401: "not_authenticated",
     403: "permission_denied",
     404: "not_found",
@@ -110,6 +113,7 @@ _HTTP_CODES = {
     413: "payload_too_large",
 }
 _HTTP_MESSAGES = {
+    400: N_("The request could not be read."),
     401: N_("Please log in again."),
     403: N_("You are not allowed to do this."),
     404: N_("Not found."),
@@ -155,14 +159,24 @@ def _install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         message = _(_HTTP_MESSAGES.get(exc.status_code, "The request could not be processed."))
-        return JSONResponse(
-            {"error": code, "detail": message},
-            status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
-        )
+        headers = dict(getattr(exc, "headers", None) or {})
+        status = exc.status_code
+        if status in (404, 405) and request.url.path.startswith("/api/"):
+            # The schema's methods for the path: Starlette names those of its first route
+            # only, and a method an API path lacks falls through to the PWA's files.
+            methods = documented_methods(request.app, request.url.path)
+            if methods is None:
+                status = 404
+                headers.pop("Allow", None)
+            elif request.method not in methods:
+                status = 405
+                headers["Allow"] = ", ".join(methods)
+            code = _HTTP_CODES[status]
+            message = _(_HTTP_MESSAGES[status])
+        return JSONResponse({"error": code, "detail": message}, status_code=status, headers=headers)
 
 
 def create_app() -> FastAPI:
@@ -210,6 +224,7 @@ def create_app() -> FastAPI:
         return VersionInfo(version=app_version(), protocol=1, schema_version=1)
 
     include_routers(app)
+    install_openapi(app)
     if PWA_DIR.is_dir():
         # Last, so that every API route above wins over a file of the same name.
         app.mount("/", PwaFiles(directory=PWA_DIR, html=True), name="pwa")

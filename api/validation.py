@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from i18n import N_
@@ -69,3 +69,23 @@ def field_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
         loc = [p for p in err.get("loc", ()) if p != "body"]
         out.append({"loc": loc, "code": code, "message": message})
     return out
+
+
+def not_nullable(*names: str) -> Callable[[dict[str, Any]], None]:
+    """`json_schema_extra` for a model whose fields may be left out but not sent as null
+    (a validator refuses null with `required`): the schema then says so too."""
+
+    def edit(schema: dict[str, Any]) -> None:
+        for name in names:
+            prop = schema.get("properties", {}).get(name)
+            if not isinstance(prop, dict) or "anyOf" not in prop:
+                continue
+            kept = [s for s in prop["anyOf"] if s.get("type") != "null"]
+            prop.pop("default", None)
+            if len(kept) == 1:
+                del prop["anyOf"]
+                prop.update(kept[0])
+            else:
+                prop["anyOf"] = kept
+
+    return edit

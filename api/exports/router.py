@@ -15,6 +15,7 @@ from api.exports import service, tables
 from api.funnel import service as funnel_service
 from api.funnel.schemas import GroupBy
 from api.leads.params import LeadFiltersDep
+from api.params import Day
 from api.reports import service as report_service
 from api.users.service import Actor
 
@@ -72,8 +73,8 @@ def export_impact(
     fmt: Format,
     session: SessionDep,
     actor: CoordinatorUser,
-    from_: Annotated[date, Query(alias="from")],
-    to: date,
+    from_: Annotated[Day, Query(alias="from")],
+    to: Day,
     team_id: uuid.UUID | None = None,
 ) -> Response:
     """The impact report table, current and previous period (suppressed cells empty)."""

@@ -6,10 +6,10 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, StrictBool, model_validator
 
 from api.fields import OptText1000, PlanDay
-from api.validation import FieldProblem
+from api.validation import FieldProblem, not_nullable
 
 
 class FollowupKind(StrEnum):
@@ -40,11 +40,13 @@ class FollowupCreate(BaseModel):
 
 
 class FollowupUpdate(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(
+        extra="ignore", json_schema_extra=not_nullable("due_on", "kind", "done")
+    )
     due_on: PlanDay | None = None
     kind: FollowupKind | None = None
     note: OptText1000 = None
-    done: bool | None = None
+    done: StrictBool | None = None  # not 0/1: the schema says boolean
 
     @model_validator(mode="after")
     def no_null_for_required(self) -> FollowupUpdate:

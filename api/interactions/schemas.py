@@ -6,17 +6,23 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
 from api.fields import OptText4000, PastInstant, Text500
 from api.validation import FieldProblem
 from api.vocab import Channel, InteractionKind
 
+_KINDS_SCHEMA = {
+    "type": "string",
+    "enum": [k.value for k in InteractionKind if k != InteractionKind.status_change],
+}
+
 
 class InteractionCreate(BaseModel):
     model_config = ConfigDict(extra="ignore")
     id: uuid.UUID | None = None  # client-generated on the phone; a replay returns the same row
-    kind: InteractionKind
+    # The schema leaves status_change out: the status endpoint writes those.
+    kind: Annotated[InteractionKind, WithJsonSchema(_KINDS_SCHEMA)]
     occurred_at: PastInstant | None = None  # default: now
     body: OptText4000 = None
     channel: Channel | None = None

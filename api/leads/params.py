@@ -4,12 +4,12 @@ the exports, so a drill-down link or an export carries the same filters as the s
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Query
 
 from api.leads.filters import SENT_BACK, STAGE_COLUMNS, LeadFilters
+from api.params import Day
 from api.vocab import Channel, Language, LeadStatus
 
 _STAGE_PATTERN = "^(" + "|".join(STAGE_COLUMNS) + ")$"
@@ -29,9 +29,9 @@ def lead_filters(
     min_days_in_stage: Annotated[int | None, Query(ge=0, le=3650)] = None,
     overdue: bool = False,
     reached: Annotated[str | None, Query(pattern=_STAGE_PATTERN)] = None,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: date | None = None,
-    cohort: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")] = None,
+    from_: Annotated[Day | None, Query(alias="from")] = None,
+    to: Day | None = None,
+    cohort: Annotated[str | None, Query(pattern=r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])$")] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
     sent_back: Annotated[str | None, Query(pattern=_SENT_BACK_PATTERN)] = None,
 ) -> LeadFilters:

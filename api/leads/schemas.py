@@ -32,7 +32,7 @@ from api.fields import (
 from api.followups.schemas import FollowupPublic
 from api.interactions.schemas import InteractionPublic
 from api.leads.rules import CONTACT_REQUIRED
-from api.validation import FieldProblem
+from api.validation import FieldProblem, not_nullable
 from api.vocab import (
     AgeBand,
     CallTime,
@@ -109,7 +109,9 @@ PATCHABLE_FIELDS: tuple[str, ...] = tuple(LeadFields.model_fields)
 class ConsentIn(BaseModel):
     model_config = _IGNORE_EXTRA
     id: uuid.UUID | None = None
-    purposes: list[ConsentPurpose] = Field(min_length=1, max_length=4)
+    purposes: list[ConsentPurpose] = Field(
+        min_length=1, max_length=4, json_schema_extra={"contains": {"const": "contact"}}
+    )
     text_version: Annotated[str, Field(min_length=1, max_length=40), SingleLine]
     text_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     language: Language
@@ -155,6 +157,8 @@ NOT_NULL_FIELDS = frozenset({"first_name", "language", "channel", "needs"})
 
 
 class LeadUpdate(LeadFields):
+    model_config = ConfigDict(json_schema_extra=not_nullable(*sorted(NOT_NULL_FIELDS)))
+
     @model_validator(mode="after")
     def no_null_for_required(self) -> LeadUpdate:
         for name in NOT_NULL_FIELDS & self.model_fields_set:

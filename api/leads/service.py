@@ -11,19 +11,17 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
-from enum import Enum
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnClause, Row, func, literal_column
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from api.clock import server_clock, stamp_after
+from api.clock import observe, server_clock, stamp_after
 from api.db import begin_write
-from api.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from api.errors import Conflict, NotFound, PermissionDenied
 from api.followups.models import Followup
-from api.interactions.models import Interaction
 from api.leads import markers, rules, totals
 from api.leads.filters import LeadFilters, visible_where
 from api.leads.models import Consent, Lead
@@ -42,12 +40,13 @@ from api.references import check_reference
 from api.references import unknown as unknown_reference
 from api.scope import Viewer, can_see_lead
 from api.sessions.models import OutreachSession
+from api.syncapi import local
 from api.users.models import User
 from api.users.service import Actor
 from api.venues.models import Venue
-from api.vocab import InteractionKind
-from sync.merge import FieldConflict, merge_patch
+from sync.merge import FieldConflict
 from sync.models import SyncConflict
+from sync.push import jsonable
 from sync.space import bump_version
 from sync.sqltypes import utcnow
 
@@ -67,17 +66,6 @@ def writing(session: Session) -> Iterator[int]:
     except BaseException:
         session.rollback()
         raise
-
-
-def jsonable(value: Any) -> Any:
-    """A column value in the form merge_patch compares and sync_conflict stores."""
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
 
 
 def visible_lead(
@@ -377,92 +365,59 @@ def _touch(lead: Lead, version: int, field_hlc: Mapping[str, Any] | None = None)
 
 
 def update_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID, data: LeadUpdate) -> Lead:
-    """Patch the given fields, merged by HLC; values that lose are kept as conflicts."""
-    updates = lead_changes(data)
-    with writing(session) as version:
-        lead = visible_lead(session, actor=actor, lead_id=lead_id)
-        hlc = dict(lead.field_hlc)
-        # The editor saw the stored values: later than each of their stamps (another
-        # instance may have taken a phone's stamp that this one's clock has not seen).
-        stamp = fold_in(hlc.values())
-        result = merge_patch(current_values(lead, updates), hlc, updates, base=hlc, hlc=stamp)
-        if not result.changes and not result.conflicts:
-            session.rollback()
-            return visible_lead(session, actor=actor, lead_id=lead_id)
-        for name, value in column_values(session, actor, result.changes).items():
-            setattr(lead, name, value)
-        if {"phone", "email"} & result.changes.keys():
-            rules.check_reachable(lead.phone, lead.email)
-        record_conflicts(
-            session, entity="lead", entity_id=lead.id, conflicts=result.conflicts, actor=actor
+    """Patch the given fields: the lead.patch mutation, applied by the server, based on the
+    stored values the editor saw (ordered after each of their stamps, never a conflict);
+    unchanged values are left out, so a replayed request changes nothing."""
+    lead = visible_lead(session, actor=actor, lead_id=lead_id)
+    fields = {
+        name: value
+        for name, value in lead_changes(data).items()
+        if value != jsonable(getattr(lead, name))
+    }
+    stamps = dict(lead.field_hlc)
+    session.rollback()  # end the read before the write transaction
+    if fields:
+        base = {name: stamps.get(name) for name in fields}
+        # Another instance may have taken a phone's stamp that this one's clock has not seen.
+        observe(stamps.values())
+        local.apply(
+            session,
+            actor=actor,
+            mutations=[("lead.patch", {"id": str(lead_id), "set": fields, "base": base})],
         )
-        _touch(lead, version, result.field_hlc)
-        session.commit()
-    return lead
+    return visible_lead(session, actor=actor, lead_id=lead_id)
 
 
 def change_status(
     session: Session, *, actor: Actor, lead_id: uuid.UUID, data: StatusChange
 ) -> Lead:
-    """Move the lead along the funnel; the change is logged as an interaction."""
-    with writing(session) as version:
-        lead = visible_lead(session, actor=actor, lead_id=lead_id)
-        old, new = lead.status, data.status.value
-        rules.check_transition(old, new)
-        if old == new:
-            session.rollback()
-            return visible_lead(session, actor=actor, lead_id=lead_id)
-        stamp = fold_in([lead.field_hlc.get("status")])
-        now = utcnow()
-        lead.status = new
-        lead.status_changed_at = now
-        _touch(lead, version, {**lead.field_hlc, "status": stamp})
-        session.add(
-            Interaction(
-                id=rules.status_interaction_id(lead.id, stamp),
-                lead_id=lead.id,
-                kind=InteractionKind.status_change.value,
-                occurred_at=now,
-                body=data.comment,
-                from_status=old,
-                to_status=new,
-                author_id=actor.id,
-                created_at=now,
-                version=version,
-            )
+    """Move the lead along the funnel: the lead.patch mutation of its status, logged as an
+    interaction with the comment; ordered after the status the actor saw."""
+    lead = visible_lead(session, actor=actor, lead_id=lead_id)
+    old, new = lead.status, data.status.value
+    rules.check_transition(old, new)
+    stamp = lead.field_hlc.get("status")
+    session.rollback()  # end the read before the write transaction
+    if old != new:
+        observe([stamp])
+        args = {"id": str(lead_id), "set": {"status": new}, "base": {"status": stamp}}
+        local.apply(
+            session, actor=actor, mutations=[("lead.patch", {**args, "comment": data.comment})]
         )
-        session.commit()
-    return lead
+    return visible_lead(session, actor=actor, lead_id=lead_id)
 
 
 def delete_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID) -> None:
-    """Tombstone the lead (phones drop it at their next pull); deleting twice is harmless."""
-    with writing(session) as version:
-        lead = visible_lead(session, actor=actor, lead_id=lead_id, include_deleted=True)
-        if not rules.may_assign(actor) and lead.created_by != actor.id:
-            raise PermissionDenied()
-        if lead.deleted_at is not None:
-            session.rollback()
-            return
-        lead.deleted_at = utcnow()
-        _touch(lead, version)
-        session.commit()
+    """Tombstone the lead (phones drop it at their next pull); deleting twice is harmless:
+    the lead.delete mutation, applied by the server."""
+    local.apply(session, actor=actor, mutations=[("lead.delete", {"id": str(lead_id)})])
 
 
 def restore_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID) -> Lead:
-    """Undo a delete (coordinators and admins)."""
+    """Undo a delete (coordinators and admins): the lead.restore mutation."""
     if not rules.may_assign(actor):
         raise PermissionDenied()
-    with writing(session) as version:
-        lead = visible_lead(session, actor=actor, lead_id=lead_id, include_deleted=True)
-        if lead.merged_into is not None:
-            raise InvalidInput("A merged lead cannot be restored.", code="merged")
-        if lead.deleted_at is not None:
-            lead.deleted_at = None
-            _touch(lead, version)
-            session.commit()
-        else:
-            session.rollback()
+    local.apply(session, actor=actor, mutations=[("lead.restore", {"id": str(lead_id)})])
     return visible_lead(session, actor=actor, lead_id=lead_id)
 
 

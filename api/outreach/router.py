@@ -13,6 +13,7 @@ from api.db import SessionDep
 from api.deps import CoordinatorUser
 from api.leads.rules import brussels_today
 from api.outreach import service
+from api.params import Day
 from api.reports.service import check_period
 from api.venues.schemas import VenuePublic
 from sync.sqltypes import utcnow
@@ -50,8 +51,8 @@ class OverviewPublic(BaseModel):
 def get_overview(
     session: SessionDep,
     actor: CoordinatorUser,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: date | None = None,
+    from_: Annotated[Day | None, Query(alias="from")] = None,
+    to: Day | None = None,
 ) -> OverviewPublic:
     """Sessions by week and commune, venues due a visit, each agent's activity (default:
     the last twelve weeks)."""

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from api.fields import Name, OptEmail, OptPhone, OptText80
-from api.validation import FieldProblem
+from api.validation import FieldProblem, not_nullable
 from api.vocab import PartnerKind
 
 _IN = ConfigDict(extra="ignore", use_enum_values=True)
@@ -18,7 +18,9 @@ _IN = ConfigDict(extra="ignore", use_enum_values=True)
 class PartnerFields(BaseModel):
     """What coordinators and admins may set; organisation, activity and dates are not here."""
 
-    model_config = _IN
+    model_config = ConfigDict(
+        extra="ignore", use_enum_values=True, json_schema_extra=not_nullable("name", "kind")
+    )
     name: Name | None = None
     kind: PartnerKind | None = None
     city: OptText80 = None

@@ -33,6 +33,10 @@ def lead_of(token: str, settings: Settings) -> uuid.UUID | None:
         raw = base64.urlsafe_b64decode(token + "=")
     except (binascii.Error, ValueError):
         return None
+    if len(raw) != 32 or base64.urlsafe_b64encode(raw).decode().rstrip("=") != token:
+        # One spelling per link: the last character's two spare bits must be zero (else
+        # "…A" and "…B" would open the same page).
+        return None
     lead_id = uuid.UUID(bytes=raw[:16])
     key = settings.resolved_secret_key().get_secret_value()
     return lead_id if hmac.compare_digest(raw[16:], _mac(lead_id, key)) else None

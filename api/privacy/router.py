@@ -22,7 +22,7 @@ from api.db import SessionDep
 from api.deps import AdminUser, CurrentUser, SettingsDep
 from api.leads import service as lead_service
 from api.leads.schemas import LeadPublic
-from api.params import Offset, page_limit
+from api.params import Instant, Offset, page_limit
 from api.privacy import export_html, links, service
 from api.privacy.schemas import (
     AccessExport,
@@ -163,8 +163,8 @@ def list_audit(
     action: Annotated[str | None, Query(max_length=40)] = None,
     actor_id: uuid.UUID | None = None,
     lead_id: uuid.UUID | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Instant | None = None,
+    until: Instant | None = None,
     limit: Annotated[int, page_limit(500)] = 100,
     offset: Offset = 0,
 ) -> AuditList:
@@ -179,8 +179,8 @@ def export_audit(
     session: SessionDep,
     actor: AdminUser,
     action: Annotated[str | None, Query(max_length=40)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Instant | None = None,
+    until: Instant | None = None,
 ) -> Response:
     """The audit trail as CSV (`;` for Belgian spreadsheets); the export is audited too."""
     filters = _audit_filters(action, None, None, since, until)

@@ -11,6 +11,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    WithJsonSchema,
     field_serializer,
     field_validator,
     model_validator,
@@ -21,6 +22,15 @@ from api.push.keys import b64url_decode
 from api.validation import FieldProblem
 
 _IGNORE_EXTRA = ConfigDict(extra="ignore")
+
+
+# A time of day without a time zone (the schema's `format: time` would allow one).
+LocalTime = Annotated[
+    time,
+    WithJsonSchema(
+        {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]+)?)?$"}
+    ),
+]
 
 
 class SubscriptionKeys(BaseModel):
@@ -76,9 +86,9 @@ class Preferences(BaseModel):
     intake: bool = True
     sent_back: bool = True
     digest: bool = True
-    quiet_start: time | None = None
-    quiet_end: time | None = None
-    digest_time: time = time(7, 30)
+    quiet_start: LocalTime | None = None
+    quiet_end: LocalTime | None = None
+    digest_time: LocalTime = time(7, 30)
 
     @field_validator("quiet_start", "quiet_end", "digest_time")
     @classmethod

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from api.fields import OptText1000
-from api.validation import FieldProblem
+from api.validation import FieldProblem, not_nullable
 from api.vocab import ReferralDirection, ReferralStatus
 
 _IN = ConfigDict(extra="ignore", use_enum_values=True)
@@ -27,7 +27,9 @@ class ReferralCreate(BaseModel):
 class ReferralUpdate(BaseModel):
     """What the partner echoes back (status) and our note; lead, partner and direction stay."""
 
-    model_config = _IN
+    model_config = ConfigDict(
+        extra="ignore", use_enum_values=True, json_schema_extra=not_nullable("status")
+    )
     status: ReferralStatus | None = None
     note: OptText1000 = None
 

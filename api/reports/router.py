@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from api.db import SessionDep
 from api.deps import CoordinatorUser
+from api.params import Day
 from api.reports import service
 from api.reports.schemas import ImpactPublic, PeriodPublic
 
@@ -20,8 +20,8 @@ router = APIRouter(prefix="/api/reports", tags=["reports"])
 def impact(
     session: SessionDep,
     actor: CoordinatorUser,
-    from_: Annotated[date, Query(alias="from")],
-    to: date,
+    from_: Annotated[Day, Query(alias="from")],
+    to: Day,
     team_id: uuid.UUID | None = None,
 ) -> ImpactPublic:
     """Reached, leads, financed, coached, referred, jobs planned and target-group shares

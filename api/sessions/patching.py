@@ -13,13 +13,15 @@ from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any, Protocol
 
+from sqlalchemy import Connection, select
 from sqlmodel import Session
 
 from api.clock import server_clock
 from api.errors import InvalidInput
+from api.users.models import TeamMember, User
 from sync.merge import merge_patch
 from sync.models import SyncConflict
-from sync.sqltypes import utcnow
+from sync.sqltypes import table_of, utcnow
 
 # Phones' clocks drift; anything later than this past the server's now is refused.
 FUTURE_SLACK = timedelta(minutes=5)
@@ -111,3 +113,19 @@ def stamp_set(values: Mapping[str, Any], names: tuple[str, ...], stamp: str) -> 
     stamp, as a pushed create's do; a field left empty has no stamp, so a later edit of it
     is not taken for a concurrent one."""
     return {name: stamp for name in names if values.get(name) is not None}
+
+
+_user = table_of(User)
+_member = table_of(TeamMember)
+
+
+def check_session_agent(conn: Connection, *, team_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    """Who a session may be credited to: an active member of its team (a 422, not an FK
+    error; a missing and an invisible person get the same answer)."""
+    found = conn.execute(
+        select(_user.c.is_active)
+        .join(_member, _member.c.user_id == _user.c.id)
+        .where(_user.c.id == user_id, _member.c.team_id == team_id)
+    ).first()
+    if found is None or not found.is_active:
+        raise InvalidInput("This person is not in the session's team.", code="unknown_agent")

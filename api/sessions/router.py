@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Response
@@ -11,7 +10,7 @@ from sqlmodel import Session
 
 from api.db import SessionDep
 from api.deps import CurrentUser
-from api.params import Offset, page_limit
+from api.params import Day, Offset, page_limit
 from api.sessions import service
 from api.sessions.models import OutreachSession, Tally
 from api.sessions.schemas import (
@@ -45,8 +44,8 @@ def list_sessions(
     team_id: uuid.UUID | None = None,
     agent_id: uuid.UUID | None = None,
     channel: Channel | None = None,
-    started_from: date | None = None,
-    started_to: date | None = None,
+    started_from: Day | None = None,
+    started_to: Day | None = None,
     limit: Annotated[int, page_limit(service.MAX_PAGE)] = 50,
     offset: Offset = 0,
 ) -> SessionList:

@@ -4,31 +4,26 @@ dropped, never applied (AC-3)."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Any
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.fields import OptText80, OptText120, OptText2000, PastInstant, PlannedInstant
-from api.validation import FieldProblem
+from api.validation import FieldProblem, not_nullable
 from api.vocab import Channel, TallyKind
 
 _IN = ConfigDict(extra="ignore", use_enum_values=True)
 
 
-def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
-
-
-# An instant with its offset, stored in UTC ("2026-05-02T10:00:00+02:00" is fine, a naive
-# "2026-05-02T10:00:00" is refused: the phone knows its offset, the server cannot guess it).
-UTCInstant = Annotated[AwareDatetime, AfterValidator(_to_utc)]  # (kept for older imports)
-
-
 class SessionFields(BaseModel):
     """Every field of an outreach session a user may set, all optional (a patch sets some)."""
 
-    model_config = _IN
+    model_config = ConfigDict(
+        extra="ignore",
+        use_enum_values=True,
+        json_schema_extra=not_nullable("channel", "started_at"),
+    )
     channel: Channel | None = None
     title: OptText120 = None
     commune: OptText80 = None

@@ -17,26 +17,21 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, func, or_, true
 from sqlmodel import Session, col, select
 
-from api.clock import server_clock
-from api.db import all_or_nothing, begin_write
-from api.errors import Conflict, InvalidInput, NotFound
+from api.clock import observe
+from api.errors import Conflict, NotFound
 from api.leads.rules import BRUSSELS, team_for_new_lead
-from api.partners.service import partner_for_reference
 from api.scope import can_see_team_record
 from api.sessions.models import OutreachSession, Tally
-from api.sessions.patching import check_not_future, check_session_times, merge_into, stamp_set
 from api.sessions.schemas import (
-    SESSION_FIELDS,
     SessionCreate,
     SessionUpdate,
     TallyIn,
     session_changes,
 )
-from api.users.models import TeamMember, User
+from api.syncapi import local
 from api.users.service import Actor
-from api.venues.service import venue_for_reference
 from api.vocab import Role
-from sync.space import bump_version
+from sync.push import jsonable
 from sync.sqltypes import utcnow
 
 MAX_PAGE = 200
@@ -126,22 +121,6 @@ def tally_totals(session: Session, session_ids: list[uuid.UUID]) -> dict[uuid.UU
     return totals
 
 
-def _check_references(
-    session: Session, *, actor: Actor, team_id: uuid.UUID, changes: dict[str, Any]
-) -> None:
-    """Venue, partner and agent must exist and be usable here: a 422, not an FK error."""
-    if changes.get("venue_id") is not None:
-        venue_for_reference(session, actor=actor, venue_id=changes["venue_id"])
-    if changes.get("partner_id") is not None:
-        partner_for_reference(session, actor=actor, partner_id=changes["partner_id"])
-    agent_id = changes.get("agent_id")
-    if agent_id is not None and agent_id != actor.id:
-        user = session.get(User, agent_id)
-        member = session.get(TeamMember, (team_id, agent_id))
-        if user is None or not user.is_active or member is None:
-            raise InvalidInput("This person is not in the session's team.", code="unknown_agent")
-
-
 def _changes_for(actor: Actor, data: SessionCreate | SessionUpdate) -> dict[str, Any]:
     changes = session_changes(data)
     if actor.role == Role.agent:
@@ -150,104 +129,82 @@ def _changes_for(actor: Actor, data: SessionCreate | SessionUpdate) -> dict[str,
     return changes
 
 
-@all_or_nothing
 def create_session(
     session: Session, *, actor: Actor, data: SessionCreate
 ) -> tuple[OutreachSession, bool]:
-    """Start a session in the creator's team; (session, created). A replayed create (same
-    client id) is a patch of the given fields, never a duplicate."""
-    team_id = team_for_new_lead(actor)
+    """Start a session in the creator's team: the session.create mutation, applied by the
+    server; (session, created). A replayed create (same client id) is a patch of the given
+    fields, never a duplicate."""
+    team_for_new_lead(actor)  # no team, no session: refused before anything else
     changes = _changes_for(actor, data)
-    begin_write(session)
-    version = bump_version(session.connection())
     if data.id is not None and (existing := session.get(OutreachSession, data.id)) is not None:
         if existing.deleted_at is not None or not can_see_session(actor, existing):
             raise Conflict("This identifier is already in use.", code="id_taken")
-        return _apply(session, existing, changes, actor=actor, version=version), False
-    values: dict[str, Any] = {"agent_id": actor.id, "started_at": utcnow()} | changes
-    _check_references(session, actor=actor, team_id=team_id, changes=values)
-    check_session_times(values["started_at"], values.get("ended_at"))
-    now = utcnow()
-    row = OutreachSession(
-        id=data.id or uuid.uuid4(),
-        team_id=team_id,
-        **values,
-        created_by=actor.id,
-        created_at=now,
-        updated_at=now,
-        version=version,
-        # started_at is always set (now when not given); the creator as agent is implied.
-        field_hlc=stamp_set(
-            {**changes, "started_at": values["started_at"]}, SESSION_FIELDS, server_clock.now()
-        ),
+        return _patch(session, actor, existing, changes), False
+    session.rollback()  # end the read before the write transaction
+    session_id = data.id or uuid.uuid4()
+    fields = {name: jsonable(value) for name, value in changes.items()}
+    fields.setdefault("started_at", utcnow().isoformat())  # now when not given
+    local.apply(
+        session,
+        actor=actor,
+        mutations=[("session.create", {"id": str(session_id), "fields": fields})],
     )
-    session.add(row)
-    session.commit()
-    return row, True
+    return visible_session(session, actor=actor, session_id=session_id), True
 
 
-def _apply(
-    session: Session,
-    row: OutreachSession,
-    changes: dict[str, Any],
-    *,
-    actor: Actor,
-    version: int,
+def _patch(
+    session: Session, actor: Actor, row: OutreachSession, changes: dict[str, Any]
 ) -> OutreachSession:
-    _check_references(session, actor=actor, team_id=row.team_id, changes=changes)
-    check_session_times(
-        changes.get("started_at", row.started_at), changes.get("ended_at", row.ended_at)
-    )
-    changed = merge_into(session, row, entity=ENTITY, updates=changes, user_id=actor.id)
-    if changed:
-        row.version = version
-        session.add(row)
-        session.commit()
-    elif session.new:
-        session.commit()  # only conflict records: keep them, the row is unchanged
-    else:
-        session.rollback()  # nothing to write: give the version back
-        return visible_session(session, actor=actor, session_id=row.id)
-    return row
+    """The session.patch mutation of `changes`, based on the stored values the editor saw
+    (so it is ordered after them, never a conflict); unchanged values are left out."""
+    stamps = dict(row.field_hlc)
+    session_id = row.id
+    fields = {
+        name: jsonable(value)
+        for name, value in changes.items()
+        if jsonable(value) != jsonable(getattr(row, name))
+    }
+    session.rollback()  # end the read before the write transaction
+    if fields:
+        base = {name: stamps.get(name) for name in fields}
+        observe(base.values())
+        local.apply(
+            session,
+            actor=actor,
+            mutations=[("session.patch", {"id": str(session_id), "set": fields, "base": base})],
+        )
+    return visible_session(session, actor=actor, session_id=session_id)
 
 
-@all_or_nothing
 def update_session(
     session: Session, *, actor: Actor, session_id: uuid.UUID, data: SessionUpdate
 ) -> OutreachSession:
     """Patch the given fields, merged by HLC."""
-    changes = _changes_for(actor, data)
-    begin_write(session)
-    version = bump_version(session.connection())
     row = visible_session(session, actor=actor, session_id=session_id)
-    return _apply(session, row, changes, actor=actor, version=version)
+    return _patch(session, actor, row, _changes_for(actor, data))
 
 
-@all_or_nothing
 def add_tally(
     session: Session, *, actor: Actor, session_id: uuid.UUID, data: TallyIn
 ) -> tuple[Tally, bool]:
-    """Count people reached; (tally, created). A replayed tally id is answered, not added."""
-    occurred_at = data.occurred_at or utcnow()
-    check_not_future(occurred_at)
-    begin_write(session)
-    version = bump_version(session.connection())
+    """Count people reached: the tally.add mutation, applied by the server; (tally,
+    created). A replayed tally id is answered, not added."""
     visible_session(session, actor=actor, session_id=session_id)
     if data.id is not None and (existing := session.get(Tally, data.id)) is not None:
-        session.rollback()
         if existing.session_id != session_id:
             raise Conflict("This identifier is already in use.", code="id_taken")
         return existing, False
-    tally = Tally(
-        id=data.id or uuid.uuid4(),
-        session_id=session_id,
-        kind=data.kind,
-        delta=data.delta,
-        occurred_at=occurred_at,
-        created_by=actor.id,
-        created_at=utcnow(),
-        version=version,
-    )
-    session.add(tally)
-    session.commit()
+    session.rollback()  # end the reads before the write transaction
+    tally_id = data.id or uuid.uuid4()
+    args = {
+        "id": str(tally_id),
+        "session_id": str(session_id),
+        "kind": data.kind,
+        "delta": data.delta,
+        "occurred_at": (data.occurred_at or utcnow()).isoformat(),
+    }
+    local.apply(session, actor=actor, mutations=[("tally.add", args)])
+    tally = session.get(Tally, tally_id, populate_existing=True)
+    assert tally is not None
     return tally, True

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from api.fields import Email, Name, OptText80, SingleLine
-from api.validation import FieldProblem
+from api.validation import FieldProblem, not_nullable
 from api.vocab import Language, Role
 
 
@@ -62,7 +62,11 @@ class UserCreate(BaseModel):
 
 
 class UserUpdate(BaseModel):
-    model_config = _IN
+    model_config = ConfigDict(
+        extra="ignore",
+        use_enum_values=True,
+        json_schema_extra=not_nullable("name", "role", "language", "team_ids"),
+    )
     name: Name | None = None
     role: Role | None = None
     language: Language | None = None
@@ -110,7 +114,9 @@ class TeamCreate(BaseModel):
 
 
 class TeamUpdate(BaseModel):
-    model_config = _IN
+    model_config = ConfigDict(
+        extra="ignore", use_enum_values=True, json_schema_extra=not_nullable("name")
+    )
     name: Text80 | None = None
     city: OptText80 = None
 

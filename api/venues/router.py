@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response
 
 from api.db import SessionDep
 from api.deps import CurrentUser
-from api.params import Offset, page_limit
+from api.params import Day, Offset, page_limit
 from api.venues import service
 from api.venues.models import Venue
 from api.venues.schemas import VenueCreate, VenueList, VenuePublic, VenueUpdate, VisitIn
@@ -25,7 +24,7 @@ def list_venues(
     team_id: uuid.UUID | None = None,
     q: Annotated[str | None, Query(max_length=120)] = None,
     commune: Annotated[str | None, Query(max_length=80)] = None,
-    due_by: date | None = None,
+    due_by: Day | None = None,
     limit: Annotated[int, page_limit(service.MAX_PAGE)] = 50,
     offset: Offset = 0,
 ) -> VenueList:

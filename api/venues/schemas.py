@@ -10,13 +10,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from api.fields import Name, OptText80, OptText2000, PastInstant, PlanDay, Text40, Text200
-from api.validation import FieldProblem
+from api.validation import FieldProblem, not_nullable
 
 _IN = ConfigDict(extra="ignore")
 
 
 class VenueFields(BaseModel):
-    model_config = _IN
+    model_config = ConfigDict(extra="ignore", json_schema_extra=not_nullable("name"))
     name: Name | None = None
     kind: Text40 | None = None  # free text: "grocery", "hairdresser", "association" …
     commune: OptText80 = None

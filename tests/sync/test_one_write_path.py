@@ -199,10 +199,19 @@ CASES = [
 CASES += [
     Case(
         "lead.status",
-        rest=lambda i: ("POST", f"/api/leads/{i}/status", {"status": "contacted"}),
+        rest=lambda i: (
+            "POST",
+            f"/api/leads/{i}/status",
+            {"status": "contacted", "comment": "Reached on the phone"},
+        ),
         push=lambda i: (
             "lead.patch",
-            {"id": str(i), "set": {"status": "contacted"}, "base": BASE[i]},
+            {
+                "id": str(i),
+                "set": {"status": "contacted"},
+                "base": BASE[i],
+                "comment": "Reached on the phone",
+            },
         ),
     ),
     Case(

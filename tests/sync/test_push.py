@@ -471,7 +471,7 @@ def test_followups_sessions_tallies_venues(phone: PhoneFactory, db: Session, wor
     ]
     body = p.push(batch)
     codes = [r.get("code") for r in body["results"]]
-    assert codes == [None] * 10 + ["unknown_reference"]
+    assert codes == [None] * 10 + ["unknown_venue"]
     followup = db.get(Followup, followup_id)
     assert followup is not None and followup.note == "bring docs"
     assert followup.assigned_to == world.agent.id

@@ -86,7 +86,7 @@ def check_references(ctx: Apply, references: Iterable[tuple[str, str, uuid.UUID]
     for column, entity, key in references:
         row = ctx.store.get(entity, key)
         if not may_refer(actor, column, row, organisation_id=organisation, allow_deleted=True):
-            raise Rejected("unknown_reference", UNKNOWN[column][1])
+            raise Rejected(*UNKNOWN[column])  # the REST answer: unknown_venue, …
 
 
 def not_found() -> Rejected:

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from api.errors import InvalidInput
+from api.fields import OptText2000
 from api.leads.markers import check_consent
 from api.leads.rules import (
     check_reachable,
@@ -100,8 +101,11 @@ def patch_lead(
     lead: Mapping[str, Any],
     values: Mapping[str, Any],
     base: Mapping[str, str | None],
+    *,
+    comment: str | None = None,
 ) -> dict[str, Any]:
-    """Merge field values into a lead; a status change must be allowed and is logged."""
+    """Merge field values into a lead; a status change must be allowed and is logged (with
+    the comment given for it, if any)."""
     old_status = lead[STATUS]
     changes = merge_fields(ctx, LEAD, lead, values, base)
     if "phone" in changes or "email" in changes:
@@ -120,7 +124,7 @@ def patch_lead(
                     "lead_id": lead["id"],
                     "kind": InteractionKind.status_change.value,
                     "occurred_at": ctx.hlc_time,
-                    "body": None,
+                    "body": comment,
                     "channel": None,
                     "from_status": old_status,
                     "to_status": new_status,
@@ -293,17 +297,23 @@ class PatchLead:
     id: uuid.UUID
     values: dict[str, Any]
     base: dict[str, str | None]
+    comment: str | None = None
+
+
+class LeadPatchArgs(PatchArgs):
+    # Why the status changed ("reached on the phone"), kept on the logged interaction.
+    comment: OptText2000 = None
 
 
 def parse_patch(args: Mapping[str, Any]) -> PatchLead:
-    a = validate(PatchArgs, args)
+    a = validate(LeadPatchArgs, args)
     values = lead_values(validate(LeadFields, a.set_, at="set"))
     if STATUS in a.set_:
         try:
             values[STATUS] = LeadStatus(a.set_[STATUS]).value
         except ValueError as exc:
             raise Rejected("invalid_input", "set.status: enum") from exc
-    return PatchLead(a.id, values, a.base)
+    return PatchLead(a.id, values, a.base, a.comment if STATUS in values else None)
 
 
 def needs_patch(p: PatchLead, hlc: str) -> Iterator[Key]:
@@ -316,7 +326,7 @@ def needs_patch(p: PatchLead, hlc: str) -> Iterator[Key]:
 def apply_patch(ctx: Apply, p: PatchLead) -> None:
     lead = visible_lead(ctx, p.id)
     check_lead_references(ctx, p.values)
-    patch_lead(ctx, lead, p.values, p.base)
+    patch_lead(ctx, lead, p.values, p.base, comment=p.comment)
 
 
 # -- lead.delete / lead.restore --------------------------------------------------------

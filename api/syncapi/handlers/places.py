@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.errors import InvalidInput
 from api.fields import (
     OptText40,
     OptText80,
@@ -21,7 +22,7 @@ from api.fields import (
     Text120,
 )
 from api.leads.rules import team_for_new_lead
-from api.sessions.patching import check_session_times
+from api.sessions.patching import check_session_agent, check_session_times
 from api.syncapi.entities import PARTNER, SESSION, TALLY, VENUE
 from api.syncapi.handlers.common import (
     CreateArgs,
@@ -36,7 +37,7 @@ from api.syncapi.handlers.common import (
     validate,
 )
 from api.syncapi.visibility import can_see_team_row
-from api.vocab import Channel, TallyKind
+from api.vocab import Channel, Role, TallyKind
 from sync.push import Apply, Key, Mutator, Rejected
 
 _LENIENT = ConfigDict(extra="ignore")
@@ -53,6 +54,8 @@ class SessionFields(BaseModel):
     started_at: PlannedInstant | None = None
     ended_at: PlannedInstant | None = None
     notes: OptText2000 = None
+    # Who ran it: the creator, unless a coordinator names an agent of the team.
+    agent_id: uuid.UUID | None = None
 
 
 class VenueFields(BaseModel):
@@ -159,14 +162,34 @@ def check_row(kind: Kind, row: Mapping[str, Any] | None) -> None:
         check_session_times(aware(row["started_at"]), aware(row["ended_at"]))
 
 
+def _own_values(ctx: Apply, kind: Kind, team_id: uuid.UUID, p: Write) -> Write:
+    """A session's agent: an agent records their own sessions (naming someone else is
+    ignored, AC-3); a coordinator may name an active member of the session's team."""
+    if kind.entity != SESSION or p.values.get("agent_id") is None:
+        return p
+    actor = actor_of(ctx)
+    agent_id = p.values["agent_id"]
+    if actor.role == Role.agent:
+        values = {k: v for k, v in p.values.items() if k != "agent_id"}
+        return Write(p.id, values, {k: v for k, v in p.base.items() if k != "agent_id"})
+    if agent_id != actor.id:
+        try:
+            check_session_agent(ctx.store.connection, team_id=team_id, user_id=agent_id)
+        except InvalidInput as exc:
+            raise Rejected(exc.code, exc.msgid) from exc
+    return p
+
+
 def _create(kind: Kind) -> Callable[[Apply, Write], None]:
     def apply(ctx: Apply, p: Write) -> None:
         check_kind_references(ctx, kind, p.values)
         row = _visible(ctx, kind.entity, p.id)
         if row is not None:
+            p = _own_values(ctx, kind, row["team_id"], p)
             merge_fields(ctx, kind.entity, row, p.values, {})
             check_row(kind, ctx.store.get(kind.entity, p.id))
             return
+        p = _own_values(ctx, kind, team_for_new_lead(actor_of(ctx)), p)
         missing = [name for name in kind.required if p.values.get(name) is None]
         if missing:
             raise Rejected("invalid_input", "; ".join(f"fields.{m}: missing" for m in missing))
@@ -180,7 +203,7 @@ def _create(kind: Kind) -> Callable[[Apply, Write], None]:
             field_hlc=dict.fromkeys(p.values, ctx.hlc),
             deleted_at=None,
         )
-        if kind.entity == SESSION:
+        if kind.entity == SESSION and new.get("agent_id") is None:
             new["agent_id"] = actor.id
         check_row(kind, new)
         ctx.store.insert(kind.entity, new)
@@ -194,6 +217,7 @@ def _patch(kind: Kind) -> Callable[[Apply, Write], None]:
         row = _visible(ctx, kind.entity, p.id)
         if row is None:
             raise not_found()
+        p = _own_values(ctx, kind, row["team_id"], p)
         merge_fields(ctx, kind.entity, row, p.values, p.base)
         check_row(kind, ctx.store.get(kind.entity, p.id))
 

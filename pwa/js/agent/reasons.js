@@ -14,6 +14,9 @@ export function reasonText(code) {
     case 'validation_error':
       return t('Some values were not accepted (a phone number or an e-mail address, for example).');
     case 'unknown_reference':
+    case 'unknown_session':
+    case 'unknown_venue':
+    case 'unknown_partner':
       return t('It refers to a session, place or partner the server does not know.');
     case 'invalid_transition':
       return t('This change of status is not allowed.');

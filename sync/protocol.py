@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 PROTOCOL = 1
 MIN_SCHEMA_VERSION = 1
@@ -45,6 +45,11 @@ class Pending(BaseModel):
     model_config = _LENIENT
     count: JsonInt = Field(default=0, ge=0, le=MAX_INT32)
     oldestAgeS: int | None = Field(default=None, ge=0, le=MAX_INT32)
+
+    @field_validator("oldestAgeS", mode="before")
+    @classmethod
+    def _not_a_boolean(cls, value: Any) -> Any:
+        return _no_bool(value)
 
 
 class MutationIn(BaseModel):

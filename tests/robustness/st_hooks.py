@@ -24,6 +24,7 @@ DOMAIN_RULES: dict[str, str] = {
     "quiet_hours_incomplete": "quiet hours have both ends or none",
     "quiet_hours_empty": "quiet hours start and end at different times",
     "ended_before_started": "a session ends after it starts",
+    "same_lead": "a lead is merged into another one (path and body differ)",
     # Semantic validity of a value of the right shape.
     "invalid_phone": "the number must exist in the numbering plan (phonenumbers)",
     "invalid_email": "the address must be deliverable in form (email-validator)",

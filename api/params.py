@@ -19,11 +19,12 @@ from i18n import N_
 
 # Far beyond any list this organisation will have, far below 2**63.
 MAX_OFFSET = 1_000_000_000
-# Identifiers that come from a database sequence (64-bit signed).
-MAX_INT64 = 2**63 - 1
+# Identifiers that come from a database sequence: the columns are INTEGER (32-bit on
+# PostgreSQL; a larger value is a DataError there, found by schemathesis).
+MAX_INT32 = 2**31 - 1
 
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip.")]
-RowId = Annotated[int, Path(ge=1, le=MAX_INT64)]
+RowId = Annotated[int, Path(ge=1, le=MAX_INT32)]
 
 
 def page_limit(maximum: int) -> Any:

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import phonenumbers
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
 
 from api.validation import FieldProblem
 from i18n import N_
@@ -168,7 +168,10 @@ Email = Annotated[
 Postcode = Annotated[
     str, StringConstraints(strip_whitespace=True), SingleLine, AfterValidator(_postcode)
 ]
-Name = Annotated[str, _stripped(100, min_length=1), SingleLine]
+# Stripped text that must not end up empty: the schema says "has a non-blank character"
+# (minLength alone would let "  " through, which the stripping then empties).
+NON_BLANK = Field(json_schema_extra={"pattern": r"\S"})
+Name = Annotated[str, _stripped(100, min_length=1), SingleLine, NON_BLANK]
 
 Text20 = Annotated[str, _stripped(20), SingleLine]
 Text40 = Annotated[str, _stripped(40), SingleLine]

@@ -7,9 +7,9 @@ tests speak exactly these.
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 PROTOCOL = 1
 MIN_SCHEMA_VERSION = 1
@@ -22,7 +22,16 @@ MAX_PULL_LIMIT = 500
 # browser can hold exactly (2**53 - 1), which also fit the 64-bit columns they are stored in;
 # counts that go into 32-bit columns stay below 2**31.
 MAX_JSON_INT = 2**53 - 1
-# Integers are strict (the schema says integer: no `false`, no `1.0`).
+
+
+def _no_bool(value: Any) -> Any:
+    # JSON Schema's integer takes 1.0 but not `false` (pydantic alone takes both).
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not an integer")
+    return value
+
+
+JsonInt = Annotated[int, BeforeValidator(_no_bool)]
 MAX_INT32 = 2**31 - 1
 
 # The schema documents the supported versions; others are well-formed and answered 426.
@@ -34,25 +43,25 @@ _LENIENT = ConfigDict(extra="ignore")
 
 class Pending(BaseModel):
     model_config = _LENIENT
-    count: int = Field(default=0, strict=True, ge=0, le=MAX_INT32)
-    oldestAgeS: int | None = Field(default=None, strict=True, ge=0, le=MAX_INT32)
+    count: JsonInt = Field(default=0, ge=0, le=MAX_INT32)
+    oldestAgeS: int | None = Field(default=None, ge=0, le=MAX_INT32)
 
 
 class MutationIn(BaseModel):
     model_config = _LENIENT
-    id: int = Field(ge=1, strict=True, le=MAX_JSON_INT)
+    id: JsonInt = Field(ge=1, le=MAX_JSON_INT)
     name: str = Field(max_length=60)
-    v: int = Field(default=1, strict=True, ge=0, le=MAX_INT32)
+    v: JsonInt = Field(default=1, ge=0, le=MAX_INT32)
     hlc: str = Field(max_length=80)
     args: dict[str, Any] = Field(default_factory=dict)
 
 
 class PushRequest(BaseModel):
     model_config = _LENIENT
-    protocol: int = Field(default=PROTOCOL, strict=True, ge=0, le=MAX_INT32)
+    protocol: JsonInt = Field(default=PROTOCOL, ge=0, le=MAX_INT32)
     clientGroupID: uuid.UUID
     clientID: uuid.UUID
-    schemaVersion: int = Field(ge=0, strict=True, le=MAX_INT32, json_schema_extra=_SUPPORTED)
+    schemaVersion: JsonInt = Field(ge=0, le=MAX_INT32, json_schema_extra=_SUPPORTED)
     appVersion: str | None = Field(default=None, max_length=40)
     pending: Pending | None = None
     mutations: list[MutationIn] = Field(default_factory=list)
@@ -88,12 +97,12 @@ class PushResponse(BaseModel):
 
 class PullRequest(BaseModel):
     model_config = _LENIENT
-    protocol: int = Field(default=PROTOCOL, strict=True, ge=0, le=MAX_INT32)
+    protocol: JsonInt = Field(default=PROTOCOL, ge=0, le=MAX_INT32)
     clientGroupID: uuid.UUID
-    schemaVersion: int = Field(ge=0, strict=True, le=MAX_INT32, json_schema_extra=_SUPPORTED)
+    schemaVersion: JsonInt = Field(ge=0, le=MAX_INT32, json_schema_extra=_SUPPORTED)
     cookie: str | None = None
     # Larger pages are asked for at times; the server serves at most MAX_PULL_LIMIT.
-    limit: int = Field(default=MAX_PULL_LIMIT, strict=True, ge=1, le=MAX_INT32)
+    limit: JsonInt = Field(default=MAX_PULL_LIMIT, ge=1, le=MAX_INT32)
 
 
 class PatchOp(BaseModel):

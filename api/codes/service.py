@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 
 from api.codes.models import AttributionCode
 from api.codes.schemas import KIND_FIELD, CodeCreate
+from api.db import begin_write
 from api.errors import InvalidInput, NotFound, PermissionDenied
 from api.leads.models import Lead
 from api.partners.models import Partner
@@ -90,6 +91,9 @@ def create_code(session: Session, *, actor: Actor, data: CodeCreate) -> Attribut
     """A new code for one agent, session, venue, partner or campaign (coordinators, admins)."""
     if actor.role not in (Role.coordinator, Role.admin):
         raise PermissionDenied()
+    # A writer from the start: reads then an insert in a read transaction can meet
+    # "database is locked" on SQLite when another writer went first.
+    begin_write(session)
     team_id = _reference_team(session, data, actor) or data.team_id
     if team_id is None:
         if not actor.team_ids:
@@ -161,6 +165,7 @@ def disable_code(session: Session, *, actor: Actor, code_id: uuid.UUID) -> Attri
     """Stop crediting a code (scans still reach the form, without attribution)."""
     if actor.role not in (Role.coordinator, Role.admin):
         raise PermissionDenied()
+    begin_write(session)
     row = visible_code(session, actor=actor, code_id=code_id)
     if row.disabled_at is None:
         row.disabled_at = utcnow()
@@ -234,6 +239,7 @@ def attribution(session: Session, code: str | None) -> Attribution | None:
 
 def record_scan(session: Session, code: str) -> AttributionCode | None:
     """Count one scan of an active code (one atomic UPDATE); the code, or None."""
+    begin_write(session)  # many phones scan at once: the read must not be upgraded
     row = find_active(session, code)
     if row is None:
         return None

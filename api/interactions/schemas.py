@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
-from api.fields import OptText4000, PastInstant, Text500
+from api.fields import NON_BLANK, OptText4000, PastInstant, Text500
 from api.validation import FieldProblem
 from api.vocab import Channel, InteractionKind
 
@@ -40,7 +40,7 @@ class InteractionCreate(BaseModel):
 
 class VoidIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    reason: Annotated[Text500, Field(min_length=1)]
+    reason: Annotated[Text500, Field(min_length=1), NON_BLANK]
 
 
 class InteractionPublic(BaseModel):

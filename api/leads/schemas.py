@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from api.fields import (
+    NON_BLANK,
     Name,
     OptEmail,
     OptName,
@@ -173,7 +174,7 @@ class StatusChange(BaseModel):
     comment: OptText2000 = None
 
 
-Comment = Annotated[Text2000, Field(min_length=1)]
+Comment = Annotated[Text2000, Field(min_length=1), NON_BLANK]
 
 
 class SendBackIn(BaseModel):

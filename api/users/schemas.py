@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from api.fields import Email, Name, OptText80, SingleLine
+from api.fields import NON_BLANK, Email, Name, OptText80, SingleLine
 from api.validation import FieldProblem, not_nullable
 from api.vocab import Language, Role
 
@@ -103,7 +103,10 @@ class UserList(BaseModel):
 
 
 Text80 = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), SingleLine
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=80),
+    SingleLine,
+    NON_BLANK,
 ]
 
 

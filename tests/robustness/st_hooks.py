@@ -39,6 +39,7 @@ DOMAIN_RULES: dict[str, str] = {
     # Depends on what the database holds, not on the request.
     "invalid_transition": "a status change depends on the lead's current status",
     "invalid_assignee": "only an active agent of the lead's team can take it",
+    "unknown_agent": "the agent must be in the session's team",
     "unknown_partner": "the partner must exist and be visible",
     "unknown_session": "the session must exist and be visible",
     "unknown_venue": "the venue must exist and be visible",

@@ -216,23 +216,30 @@ def _stamp_new(lead: Lead, stamp: str) -> None:
 
 
 def create_lead(session: Session, *, actor: Actor, data: LeadCreate) -> tuple[Lead, bool]:
-    """Create a lead with its consent, markers and first follow-up; (lead, created).
+    """Create a lead with its consent, markers and first follow-up: the lead.create
+    mutation, applied by the server; (lead, created).
 
     A replayed create (same client id) answers the stored lead instead of a duplicate.
     """
-    team_id = rules.team_for_new_lead(actor)
+    rules.team_for_new_lead(actor)
     markers.check_consent(data.consent, data.markers)
-    with writing(session) as version:
-        if data.id is not None and (existing := session.get(Lead, data.id)) is not None:
-            replay = existing.deleted_at is None and can_see_lead(actor, existing)
-            session.rollback()
-            if replay:
-                return visible_lead(session, actor=actor, lead_id=data.id), False
-            raise Conflict("This identifier is already in use.", code="id_taken")
-        credit = Credit(team_id=team_id, agent_id=actor.id, creator_id=actor.id)
-        lead = _insert_new_lead(session, data=data, credit=credit, version=version, actor=actor)
-        session.commit()
-    return lead, True
+    if data.id is not None and (existing := session.get(Lead, data.id)) is not None:
+        replay = existing.deleted_at is None and can_see_lead(actor, existing)
+        session.rollback()
+        if replay:
+            return visible_lead(session, actor=actor, lead_id=data.id), False
+        raise Conflict("This identifier is already in use.", code="id_taken")
+    if data.consent.id is not None and session.get(Consent, data.consent.id) is not None:
+        session.rollback()
+        raise Conflict("This identifier is already in use.", code="id_taken")
+    session.rollback()  # end the reads before the write transaction
+    lead_id = data.id or uuid.uuid4()
+    fields = data.model_dump(mode="json", exclude_unset=True, exclude={"id"})
+    fields.setdefault("language", data.language.value)
+    local.apply(
+        session, actor=actor, mutations=[("lead.create", {"id": str(lead_id), "fields": fields})]
+    )
+    return visible_lead(session, actor=actor, lead_id=lead_id), True
 
 
 @dataclass(frozen=True)

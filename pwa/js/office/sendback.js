@@ -114,7 +114,7 @@ function stateOf(lead, state) {
  */
 function sendForm(lead, state, reload) {
   const commentId = uid('send-back-comment');
-  const comment = h('textarea', { id: commentId, name: 'comment', rows: 3, maxlength: 2000, required: true });
+  const comment = h('textarea', { id: commentId, name: 'send-back-comment', rows: 3, maxlength: 2000, required: true });
   const problems = h('div', { class: 'form-problems' });
   const submit = h(
     'button',

@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
-from api.clock import observe
 from api.errors import NotFound, PermissionDenied
 from api.followups.models import Followup
 from api.followups.schemas import DueFilter, FollowupCreate, FollowupUpdate
@@ -24,7 +23,6 @@ from api.scope import lead_visible
 from api.syncapi import local
 from api.users.service import Actor
 from api.vocab import Role
-from sync.push import jsonable
 from sync.sqltypes import utcnow
 
 
@@ -145,20 +143,6 @@ def update_followup(
     """Change due day, kind, note or done: the followup.patch mutation, based on the
     stored values the editor saw (so it is ordered after them, never a conflict)."""
     followup = visible_followup(session, actor=actor, followup_id=followup_id)
-    # Values equal to the stored ones are left out: a replayed request changes nothing.
-    updates = {
-        name: value
-        for name, value in _updates(followup, data).items()
-        if value != jsonable(getattr(followup, name))
-    }
-    stamps = dict(followup.field_hlc)
-    session.rollback()  # end the read before the write transaction
-    if updates:
-        base = {name: stamps.get(name) for name in updates}
-        observe(base.values())
-        local.apply(
-            session,
-            actor=actor,
-            mutations=[("followup.patch", {"id": str(followup_id), "set": updates, "base": base})],
-        )
+    changes = _updates(followup, data)
+    local.apply_edit(session, actor=actor, name="followup.patch", row=followup, changes=changes)
     return visible_followup(session, actor=actor, followup_id=followup_id)

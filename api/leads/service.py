@@ -376,22 +376,7 @@ def update_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID, data: Lea
     stored values the editor saw (ordered after each of their stamps, never a conflict);
     unchanged values are left out, so a replayed request changes nothing."""
     lead = visible_lead(session, actor=actor, lead_id=lead_id)
-    fields = {
-        name: value
-        for name, value in lead_changes(data).items()
-        if value != jsonable(getattr(lead, name))
-    }
-    stamps = dict(lead.field_hlc)
-    session.rollback()  # end the read before the write transaction
-    if fields:
-        base = {name: stamps.get(name) for name in fields}
-        # Another instance may have taken a phone's stamp that this one's clock has not seen.
-        observe(stamps.values())
-        local.apply(
-            session,
-            actor=actor,
-            mutations=[("lead.patch", {"id": str(lead_id), "set": fields, "base": base})],
-        )
+    local.apply_edit(session, actor=actor, name="lead.patch", row=lead, changes=lead_changes(data))
     return visible_lead(session, actor=actor, lead_id=lead_id)
 
 

@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, func, or_, true
 from sqlmodel import Session, col, select
 
-from api.clock import observe
 from api.errors import Conflict, NotFound
 from api.leads.rules import BRUSSELS, team_for_new_lead
 from api.scope import can_see_team_record
@@ -156,25 +155,9 @@ def create_session(
 def _patch(
     session: Session, actor: Actor, row: OutreachSession, changes: dict[str, Any]
 ) -> OutreachSession:
-    """The session.patch mutation of `changes`, based on the stored values the editor saw
-    (so it is ordered after them, never a conflict); unchanged values are left out."""
-    stamps = dict(row.field_hlc)
-    session_id = row.id
-    fields = {
-        name: jsonable(value)
-        for name, value in changes.items()
-        if jsonable(value) != jsonable(getattr(row, name))
-    }
-    session.rollback()  # end the read before the write transaction
-    if fields:
-        base = {name: stamps.get(name) for name in fields}
-        observe(base.values())
-        local.apply(
-            session,
-            actor=actor,
-            mutations=[("session.patch", {"id": str(session_id), "set": fields, "base": base})],
-        )
-    return visible_session(session, actor=actor, session_id=session_id)
+    """The session.patch mutation of `changes`, as the editor saw the session."""
+    local.apply_edit(session, actor=actor, name="session.patch", row=row, changes=changes)
+    return visible_session(session, actor=actor, session_id=row.id)
 
 
 def update_session(

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, insert
 from sqlmodel import Session
 
-from api.clock import server_clock
+from api.clock import observe, server_clock
 from api.db import begin_write
 from api.errors import AppError, Conflict, InvalidInput, NotFound, PermissionDenied
 from api.syncapi.entities import ENTITIES
@@ -104,6 +104,28 @@ def apply_with(session: Session, *, actor: Any, prepare: Prepare) -> int | None:
     if topics:
         events.broadcaster.publish(topics)
     return version
+
+
+def apply_edit(
+    session: Session, *, actor: Any, name: str, row: Any, changes: Mapping[str, Any]
+) -> None:
+    """A REST edit of a stored `row` (any model with `id` and `field_hlc`): the `name` patch
+    mutation of the values in `changes` that differ from the stored ones (a replayed request
+    writes nothing), based on the stamps the editor saw and ordered after each of them (a
+    phone's stamp another instance took may be ahead of this clock). Ends the caller's read."""
+    stamps = dict(row.field_hlc)
+    row_id = row.id
+    fields = {
+        field: jsonable(value)
+        for field, value in changes.items()
+        if jsonable(value) != jsonable(getattr(row, field))
+    }
+    session.rollback()  # end the read before the write transaction
+    if fields:
+        observe(stamps.values())
+        base = {field: stamps.get(field) for field in fields}
+        args = {"id": str(row_id), "set": fields, "base": base}
+        apply(session, actor=actor, mutations=[(name, args)])
 
 
 def parse(name: str, args: Mapping[str, Any]) -> tuple[Mutator[Any], Any]:

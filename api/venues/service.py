@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, false, func, or_, true
 from sqlmodel import Session, col, select
 
-from api.clock import observe
 from api.errors import Conflict, NotFound
 from api.leads.rules import team_for_new_lead
 from api.partners.service import like_pattern
@@ -113,26 +112,9 @@ def create_venue(session: Session, *, actor: Actor, data: VenueCreate) -> tuple[
 
 
 def _patch(session: Session, actor: Actor, venue: Venue, changes: dict[str, Any]) -> Venue:
-    """The venue.patch mutation of `changes`, based on the stored values the editor saw
-    (so it is ordered after them, never a conflict)."""
-    stamps = dict(venue.field_hlc)
-    venue_id = venue.id
-    # Values equal to the stored ones are left out: a replayed request changes nothing.
-    fields = {
-        name: jsonable(value)
-        for name, value in changes.items()
-        if jsonable(value) != jsonable(getattr(venue, name))
-    }
-    session.rollback()  # end the read before the write transaction
-    if fields:
-        base = {name: stamps.get(name) for name in fields}
-        observe(base.values())
-        local.apply(
-            session,
-            actor=actor,
-            mutations=[("venue.patch", {"id": str(venue_id), "set": fields, "base": base})],
-        )
-    return visible_venue(session, actor=actor, venue_id=venue_id)
+    """The venue.patch mutation of `changes`, as the editor saw the venue."""
+    local.apply_edit(session, actor=actor, name="venue.patch", row=venue, changes=changes)
+    return visible_venue(session, actor=actor, venue_id=venue.id)
 
 
 def update_venue(

@@ -135,6 +135,23 @@ class Phone:
     def go(self, route: str) -> None:
         self.p.evaluate("(r) => { location.hash = r; }", route)
 
+    def sync_now(self) -> None:
+        """Press "Sync now" and wait until the pass is done. A pass the server's poke already
+        started shows "Syncing…" on a disabled button (on a loaded CI machine for many seconds):
+        wait for it to end, then press, so what was just written is pulled for sure."""
+        button = self.p.get_by_role(
+            "button", name=re.compile(r"^(Synchroniser maintenant|Synchronisation…)$")
+        )
+        try:
+            expect(button).to_be_enabled(timeout=60_000)
+        except AssertionError as exc:
+            shown = self.p.locator("main").inner_text()
+            raise AssertionError(
+                f"no usable 'Sync now' button; the screen shows: {shown!r}"
+            ) from exc
+        button.click()
+        self.wait_synced()
+
     def wait_synced(self) -> None:
         """Until nothing waits in the outbox and a pull has run."""
         expect(self.p.locator(".sync-pill")).to_have_class(

@@ -60,8 +60,7 @@ def test_arabic_hand_over_ends_locked_and_arrives(live: Live, phone: Phone) -> N
     expect(page.locator(".leads h1")).to_be_visible()  # where the agent was going
     phone.go("#/outbox")
     phone.offline(False)
-    page.get_by_role("button", name="Synchroniser maintenant").click()
-    phone.wait_synced()
+    phone.sync_now()
 
     (lead,) = live.get("/api/leads?q=Canarykarim", person)["items"]
     assert lead["language"] == "ar" and lead["phone"] == "+32470556677"

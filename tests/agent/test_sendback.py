@@ -87,8 +87,7 @@ def test_send_back_reaches_the_phone_and_the_answer_comes_back(
     _no_violations(office)
 
     # The phone syncs: Today lists it with the question.
-    page.get_by_role("button", name="Synchroniser maintenant").click()
-    phone.wait_synced()
+    phone.sync_now()
     today = page.locator("section.sent-back")
     expect(today).to_contain_text("1 contact renvoyé par un coordinateur")
     expect(today).to_contain_text("Dans quelle commune habite-t-elle ?")

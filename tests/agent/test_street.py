@@ -103,8 +103,7 @@ def test_a_day_offline_arrives_once(live: Live, phone: Phone) -> None:
 
     # Online again: the outbox drains, and the server has everything exactly once.
     phone.offline(False)
-    page.get_by_role("button", name="Synchroniser maintenant").click()
-    phone.wait_synced()
+    phone.sync_now()
     expect(page.locator(".tab-badge")).to_be_hidden()
     check_server(live, person)
 

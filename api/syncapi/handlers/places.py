@@ -19,6 +19,7 @@ from api.fields import (
     PastInstant,
     PlanDay,
     PlannedInstant,
+    TallyDelta,
     Text120,
 )
 from api.leads.rules import team_for_new_lead
@@ -75,7 +76,7 @@ class AddTally(BaseModel):
     id: uuid.UUID
     session_id: uuid.UUID
     kind: TallyKind
-    delta: int = Field(ge=-1000, le=1000)
+    delta: TallyDelta
     occurred_at: PastInstant
 
 

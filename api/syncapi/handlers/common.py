@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.errors import AppError
 from api.references import UNKNOWN, may_refer
-from api.users.service import Actor
+from api.users.actor import Actor
 from api.validation import field_errors
 from sync.merge import merge_patch
 from sync.push import Apply, Rejected

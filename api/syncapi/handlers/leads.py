@@ -47,7 +47,7 @@ from api.syncapi.handlers.common import (
     validate,
 )
 from api.syncapi.visibility import can_see_lead_row
-from api.users.service import Actor
+from api.users.actor import Actor
 from api.vocab import ConsentChannel, InteractionKind, LeadStatus, Role
 from sync.push import Apply, Key, Mutator, Rejected
 from sync.store import Store

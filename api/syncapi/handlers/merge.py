@@ -34,7 +34,7 @@ from api.syncapi.handlers.assign import live_lead, permitted
 from api.syncapi.handlers.common import check_not_erased, not_found, validate
 from api.syncapi.handlers.erase import blank
 from api.syncapi.visibility import can_see_lead_row
-from api.users.service import Actor
+from api.users.actor import Actor
 from api.vocab import InteractionKind
 from i18n import gettext as _
 from sync.models import SyncConflict

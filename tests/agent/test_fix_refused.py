@@ -6,10 +6,15 @@ the consent recorded at the time); or the agent discards it after a confirmation
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from playwright.sync_api import Dialog, expect
+from sqlalchemy import update
+from sqlmodel import col
 
+from api.sessions.models import OutreachSession
+from sync.sqltypes import utcnow
 from tests.agent.conftest import Phone, agent
 from tests.web.conftest import Live
 
@@ -97,4 +102,48 @@ def test_fix_a_refused_lead_and_discard_a_refused_change(live: Live, phone: Phon
     expect(page.locator("li.refused")).to_have_count(0)
     assert answers == []
     assert live.get(f"/api/leads/{lead['id']}", person)["email"] == GOOD_EMAIL
+    assert phone.errors == []
+
+
+def test_a_lead_refused_for_a_session_deleted_meanwhile_is_fixed_without_it(
+    live: Live, phone: Phone
+) -> None:
+    """The session a lead was met at was deleted before the lead arrived: the server
+    refuses the reference (as for an unknown session), and "Fix this" sends the lead again
+    without it, so the person is not lost."""
+    person = agent(live)
+    r = live.http.post("/api/sessions", json={"channel": "coffee_stand"}, headers=person.headers())
+    assert r.status_code == 201, r.text
+    session_id = r.json()["id"]
+    with live.engine.begin() as conn:
+        conn.execute(
+            update(OutreachSession)
+            .where(col(OutreachSession.id) == uuid.UUID(session_id))
+            .values(deleted_at=utcnow())
+        )
+    page = phone.open()
+    phone.log_in(person)
+    phone.wait_synced()
+    name = "Canarysessionqx"
+    phone.go(f"#/leads/new?session={session_id}")
+    page.get_by_label("Prénom").fill(name)
+    page.get_by_label("Téléphone").fill("0470 12 34 77")
+    page.get_by_label(re.compile("La personne accepte d'être contactée")).check()
+    page.get_by_role("button", name="Enregistrer le contact").click()
+    expect(page.locator(".lead-head h1")).to_contain_text(name)
+    phone.wait_synced()
+    assert live.get(f"/api/leads?q={name}", person)["items"] == []
+
+    phone.go("#/outbox")
+    refused = page.locator("li.refused")
+    expect(refused).to_contain_text("session")
+    refused.get_by_role("link", name="Corriger").click()
+    expect(page.get_by_label("Prénom")).to_have_value(name)
+    page.get_by_role("button", name="Enregistrer le contact").click()
+    expect(page.locator(".flash")).to_contain_text("Corrigé ; ce sera envoyé à nouveau.")
+    phone.wait_synced()
+    [lead] = live.get(f"/api/leads?q={name}", person)["items"]
+    assert lead["session_id"] is None and lead["phone"] == "+32470123477"
+    phone.go("#/outbox")
+    expect(page.locator("li.refused")).to_have_count(0)
     assert phone.errors == []

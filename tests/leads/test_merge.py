@@ -216,3 +216,74 @@ def test_conflicts_of_the_merged_away_lead_follow_it(
     # And it can be picked on the survivor.
     on_lead = client.get(f"/api/leads/{survivor}/conflicts", headers=world.auth("coordinator"))
     assert [c["losing_value"] for c in on_lead.json()["items"]] == ["Ixelles"]
+
+
+def test_a_phone_that_has_not_heard_of_the_merge_yet_lands_on_the_survivor(
+    client: TestClient, world: World, db: Session
+) -> None:
+    """Changes the phone made to the other record before its next pull (an edit, a new
+    note, a new follow-up, a replay of what it sent before) are the person's: they land on
+    the survivor, an edit as a conflict a coordinator may pick; none is lost on the
+    tombstone or refused."""
+    survivor, other, phone = _pair(client, world, db)
+    sent_before = phone.mutation(
+        "interaction.add",
+        {
+            "id": str(uuid.uuid4()),
+            "lead_id": other,
+            "kind": "call",
+            "occurred_at": datetime.now(UTC).isoformat(),
+        },
+    )
+    assert phone.push([sent_before])["results"][0]["status"] == "applied"
+    assert _merge(client, world, survivor, other).status_code == 200
+
+    note_id, followup_id = str(uuid.uuid4()), str(uuid.uuid4())
+    late = [
+        phone.mutation("lead.patch", {"id": other, "set": {"commune": "Evere"}}),
+        phone.mutation(
+            "interaction.add",
+            {
+                "id": note_id,
+                "lead_id": other,
+                "kind": "conversation",
+                "occurred_at": datetime.now(UTC).isoformat(),
+                "body": "Called back",
+            },
+        ),
+        phone.mutation(
+            "followup.create",
+            {"id": followup_id, "lead_id": other, "due_on": "2027-01-05", "kind": "call"},
+        ),
+        phone.mutation("interaction.add", sent_before["args"]),  # a re-sent batch
+        # The very first, re-sent: nothing comes back on the tombstone.
+        phone.create_lead(
+            uuid.UUID(other),
+            email="amina@example.org",
+            consent={
+                "purposes": ["contact", "sensitive_markers"],
+                "text_version": "2026-01",
+                "text_sha256": "a" * 64,
+                "language": "fr",
+            },
+            markers={"gender": "woman", "migrant_background": "yes"},
+        ),
+    ]
+    results = phone.push(late)["results"]
+    assert [r["status"] for r in results] == ["applied"] * 5, results
+    assert db.get(LeadMarker, uuid.UUID(other), populate_existing=True) is None
+    gone = db.get(Lead, uuid.UUID(other), populate_existing=True)
+    assert gone is not None and gone.first_name == "" and gone.email is None
+    db.expire_all()
+    kept = uuid.UUID(survivor)
+    for model, row_id in (
+        (Interaction, note_id),
+        (Followup, followup_id),
+        (Interaction, sent_before["args"]["id"]),
+    ):
+        assert count(db, model, id=uuid.UUID(row_id), lead_id=kept) == 1, model
+    assert count(db, SyncConflict, entity_id=uuid.UUID(other)) == 0
+    [edit] = db.exec(select(SyncConflict).where(SyncConflict.entity_id == kept)).all()
+    assert (edit.field, edit.losing_value, edit.resolved_at) == ("commune", "Evere", None)
+    survivor_row = db.get(Lead, kept)
+    assert survivor_row is not None and survivor_row.commune != "Evere"  # not written over

@@ -23,9 +23,10 @@ from api.syncapi.handlers.common import (
     require_fields,
     validate,
 )
-from api.syncapi.handlers.leads import visible_lead
+from api.syncapi.handlers.leads import follow_merge, same_lead, then_survivor, visible_lead
 from i18n import N_
 from sync.push import Apply, Key, Mutator, Rejected
+from sync.store import Store
 
 FIELDS = ("due_on", "kind", "note", "done_at")
 
@@ -95,9 +96,9 @@ def _assignee(ctx: Apply, lead: Mapping[str, Any], wanted: uuid.UUID | None) -> 
 
 def apply_create(ctx: Apply, p: Upsert) -> None:
     existing = ctx.store.get(FOLLOWUP, p.data.id)
-    lead = visible_lead(ctx, p.data.lead_id)
+    lead = follow_merge(ctx, visible_lead(ctx, p.data.lead_id))
     if existing is not None:
-        if existing["lead_id"] != p.data.lead_id:
+        if not same_lead(ctx, existing["lead_id"], p.data.lead_id):
             raise Rejected("id_taken", N_("This identifier is already in use."))
         merge_fields(ctx, FOLLOWUP, visible_followup(ctx, p.data.id), p.values, {})
         return
@@ -106,7 +107,7 @@ def apply_create(ctx: Apply, p: Upsert) -> None:
         FOLLOWUP,
         {
             "id": p.data.id,
-            "lead_id": p.data.lead_id,
+            "lead_id": lead["id"],
             "due_on": p.data.due_on,
             "kind": p.data.kind or "call",
             "note": p.data.note,
@@ -117,6 +118,10 @@ def apply_create(ctx: Apply, p: Upsert) -> None:
             "deleted_at": None,
         },
     )
+
+
+def then_create(p: Upsert, store: Store) -> Iterator[Key]:
+    return then_survivor(p.data.lead_id, store)
 
 
 def parse_patch(args: Mapping[str, Any]) -> Patch:
@@ -149,7 +154,7 @@ def apply_delete(ctx: Apply, followup_id: uuid.UUID) -> None:
 
 
 MUTATORS: tuple[Mutator[Any], ...] = (
-    Mutator("followup.create", parse_create, needs_create, apply_create),
+    Mutator("followup.create", parse_create, needs_create, apply_create, then=then_create),
     Mutator("followup.patch", parse_patch, needs_patch, apply_patch),
     Mutator("followup.delete", parse_delete, needs_delete, apply_delete),
 )

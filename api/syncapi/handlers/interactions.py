@@ -11,12 +11,13 @@ from pydantic import BaseModel, Field, field_validator
 from api.fields import OptText4000, PastInstant, Text500
 from api.syncapi.entities import INTERACTION, LEAD
 from api.syncapi.handlers.common import actor_of, check_not_erased, not_found, validate
-from api.syncapi.handlers.leads import visible_lead
+from api.syncapi.handlers.leads import follow_merge, same_lead, then_survivor, visible_lead
 from api.syncapi.visibility import can_see_lead_row
 from api.validation import FieldProblem
 from api.vocab import Channel, InteractionKind, Role
 from i18n import N_
 from sync.push import Apply, Key, Mutator, Rejected
+from sync.store import Store
 
 
 class AddInteraction(BaseModel):
@@ -56,15 +57,15 @@ def apply_add(ctx: Apply, p: AddInteraction) -> None:
         # Already there: a replay, or the same record sent by a re-created client; only if
         # the caller may see it (an id of another team's is answered like any unseen one).
         visible_lead(ctx, existing["lead_id"])
-        if existing["lead_id"] != p.lead_id:
+        if not same_lead(ctx, existing["lead_id"], p.lead_id):
             raise not_found()
         return
-    lead = visible_lead(ctx, p.lead_id)
+    lead = follow_merge(ctx, visible_lead(ctx, p.lead_id))
     ctx.store.insert(
         INTERACTION,
         {
             "id": p.id,
-            "lead_id": p.lead_id,
+            "lead_id": lead["id"],
             "kind": p.kind.value,
             "occurred_at": p.occurred_at,
             "body": p.body,
@@ -81,7 +82,11 @@ def apply_add(ctx: Apply, p: AddInteraction) -> None:
     # Never past the server's now (occurred_at may run a few minutes ahead: clock drift).
     touched = min(p.occurred_at, ctx.now)
     if lead["deleted_at"] is None and touched > lead["last_touch_at"]:
-        ctx.store.update(LEAD, p.lead_id, {"last_touch_at": touched})
+        ctx.store.update(LEAD, lead["id"], {"last_touch_at": touched})
+
+
+def then_add(p: AddInteraction, store: Store) -> Iterator[Key]:
+    return then_survivor(p.lead_id, store)
 
 
 def parse_void(args: Mapping[str, Any]) -> VoidInteraction:
@@ -118,6 +123,6 @@ def apply_void(ctx: Apply, p: VoidInteraction) -> None:
 
 
 MUTATORS: tuple[Mutator[Any], ...] = (
-    Mutator("interaction.add", parse_add, needs_add, apply_add),
+    Mutator("interaction.add", parse_add, needs_add, apply_add, then=then_add),
     Mutator("interaction.void", parse_void, needs_void, apply_void),
 )

@@ -49,6 +49,7 @@ from api.syncapi.handlers.common import (
 from api.syncapi.visibility import can_see_lead_row
 from api.users.actor import Actor
 from api.vocab import ConsentChannel, InteractionKind, LeadStatus, Role
+from sync.merge import merge_patch
 from sync.push import Apply, Key, Mutator, Rejected
 from sync.store import Store
 
@@ -97,6 +98,38 @@ def visible_lead(ctx: Apply, lead_id: uuid.UUID) -> Mapping[str, Any]:
         raise not_found()
     check_not_erased(lead)
     return lead
+
+
+def then_survivor(lead_id: uuid.UUID, store: Store) -> Iterator[Key]:
+    """The survivor of a merged-away lead (loaded once the lead is)."""
+    lead = store.get(LEAD, lead_id)
+    survivor_id = lead.get("merged_into") if lead is not None else None
+    if survivor_id is not None:
+        yield LEAD, survivor_id
+
+
+def follow_merge(ctx: Apply, lead: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Where a change of `lead` lands: its survivor if it was merged away (a phone makes
+    changes to the other record until its next pull tells it of the merge; they are the
+    person's, not the tombstone's), else the lead itself. A survivor the caller cannot see,
+    or gone too, leaves the change where it was sent."""
+    survivor_id = lead.get("merged_into")  # absent from a row inserted in this push
+    survivor = ctx.store.get(LEAD, survivor_id) if survivor_id is not None else None
+    if survivor is None or survivor["deleted_at"] is not None:
+        return lead
+    if not can_see_lead_row(actor_of(ctx), survivor):
+        return lead
+    check_not_erased(survivor)
+    return survivor
+
+
+def same_lead(ctx: Apply, stored: uuid.UUID, sent: uuid.UUID) -> bool:
+    """Does a record stored under `stored` belong to the lead a replay names (`sent`), the
+    merge having moved it to the survivor since?"""
+    if stored == sent:
+        return True
+    lead = ctx.store.get(LEAD, sent)
+    return lead is not None and lead.get("merged_into") == stored
 
 
 def patch_lead(
@@ -184,6 +217,7 @@ def then_create(p: CreateLead, store: Store) -> Iterator[Key]:
     derived = [(MARKER, p.id), (CONSENT, p.consent_id), (FOLLOWUP, p.followup_id)]
     if store.get(LEAD, p.id) is not None:
         yield from derived
+        yield from then_survivor(p.id, store)
     else:
         store.absent(derived[:1] + derived[2:] if p.data.consent.id else derived)
 
@@ -202,6 +236,10 @@ def apply_create(ctx: Apply, p: CreateLead) -> None:
         if not can_see_lead_row(actor, lead):
             raise not_found()
         check_not_erased(lead)
+        if follow_merge(ctx, lead) is not lead:
+            # A replay of a lead merged away since: its values, consent and markers went
+            # to the survivor with the merge (none may come back on the tombstone).
+            return
         patch_lead(ctx, lead, p.values, {})
     _consent(ctx, p, actor)
     _markers(ctx, p)
@@ -329,7 +367,20 @@ def needs_patch(p: PatchLead, hlc: str) -> Iterator[Key]:
 def apply_patch(ctx: Apply, p: PatchLead) -> None:
     lead = visible_lead(ctx, p.id)
     check_lead_references(ctx, p.values, lead)
+    survivor = follow_merge(ctx, lead)
+    if survivor is not lead:
+        # An edit of the other record: each differing value becomes a conflict of the
+        # survivor (a coordinator picks it or not), never written over the survivor's.
+        found = merge_patch(
+            survivor, survivor["field_hlc"] or {}, p.values, {}, ctx.hlc, deleted=True
+        ).conflicts
+        ctx.conflict(LEAD, survivor["id"], [c for c in found if c.losing_value != c.winning_value])
+        return
     patch_lead(ctx, lead, p.values, p.base, comment=p.comment)
+
+
+def then_patch(p: PatchLead, store: Store) -> Iterator[Key]:
+    return then_survivor(p.id, store)
 
 
 # -- lead.delete / lead.restore --------------------------------------------------------
@@ -366,7 +417,7 @@ def apply_restore(ctx: Apply, lead_id: uuid.UUID) -> None:
 
 MUTATORS: tuple[Mutator[Any], ...] = (
     Mutator("lead.create", parse_create, needs_create, apply_create, then=then_create),
-    Mutator("lead.patch", parse_patch, needs_patch, apply_patch),
+    Mutator("lead.patch", parse_patch, needs_patch, apply_patch, then=then_patch),
     Mutator("lead.delete", parse_id, needs_lead, apply_delete),
     Mutator("lead.restore", parse_id, needs_lead, apply_restore),
 )

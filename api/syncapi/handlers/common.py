@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.errors import AppError
 from api.references import UNKNOWN, may_refer
-from api.users.actor import Actor
+from api.users.actor import Actor, PublicForm
 from api.validation import field_errors
 from sync.merge import merge_patch
 from sync.push import Apply, Rejected
@@ -81,12 +81,19 @@ def translate(exc: Exception) -> Rejected | None:
 def check_references(ctx: Apply, references: Iterable[tuple[str, str, uuid.UUID]]) -> None:
     """Each (column, entity, id) a mutation points at must be a record the caller may point
     at (api/references.py, the REST rule). Missing and invisible get the same rejection."""
-    actor = actor_of(ctx)
-    organisation = actor.user.organisation_id
     for column, entity, key in references:
-        row = ctx.store.get(entity, key)
-        if not may_refer(actor, column, row, organisation_id=organisation, allow_deleted=True):
+        if not _may_refer(ctx.actor, column, ctx.store.get(entity, key)):
             raise Rejected(*UNKNOWN[column])  # the REST answer: unknown_venue, …
+
+
+def _may_refer(actor: Any, column: str, row: Mapping[str, Any] | None) -> bool:
+    if isinstance(actor, PublicForm):
+        # The attribution code's own references, chosen by a coordinator and checked when
+        # the code was made (the form's answers never name one): they must still exist.
+        return row is not None
+    assert isinstance(actor, Actor)
+    organisation = actor.user.organisation_id
+    return may_refer(actor, column, row, organisation_id=organisation, allow_deleted=True)
 
 
 def not_found() -> Rejected:

@@ -78,10 +78,19 @@ def translate(exc: Exception) -> Rejected | None:
     return None
 
 
-def check_references(ctx: Apply, references: Iterable[tuple[str, str, uuid.UUID]]) -> None:
+def check_references(
+    ctx: Apply,
+    references: Iterable[tuple[str, str, uuid.UUID]],
+    current: Mapping[str, Any] | None = None,
+) -> None:
     """Each (column, entity, id) a mutation points at must be a record the caller may point
-    at (api/references.py, the REST rule). Missing and invisible get the same rejection."""
+    at (api/references.py, the REST rule): missing, invisible and deleted get the same
+    rejection, on both paths. A reference `current` (the row written to) already holds is
+    not judged again: REST leaves unchanged values out, and a replayed create must not be
+    refused because a session it named was deleted since."""
     for column, entity, key in references:
+        if current is not None and current.get(column) == key:
+            continue
         if not _may_refer(ctx.actor, column, ctx.store.get(entity, key)):
             raise Rejected(*UNKNOWN[column])  # the REST answer: unknown_venue, …
 
@@ -89,11 +98,11 @@ def check_references(ctx: Apply, references: Iterable[tuple[str, str, uuid.UUID]
 def _may_refer(actor: Any, column: str, row: Mapping[str, Any] | None) -> bool:
     if isinstance(actor, PublicForm):
         # The attribution code's own references, chosen by a coordinator and checked when
-        # the code was made (the form's answers never name one): they must still exist.
+        # the code was made (the form's answers never name one): they must still exist,
+        # and a session deleted since still gets the credit (the person is not refused).
         return row is not None
     assert isinstance(actor, Actor)
-    organisation = actor.user.organisation_id
-    return may_refer(actor, column, row, organisation_id=organisation, allow_deleted=True)
+    return may_refer(actor, column, row, organisation_id=actor.user.organisation_id)
 
 
 def not_found() -> Rejected:

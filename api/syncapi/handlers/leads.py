@@ -77,7 +77,9 @@ def _references(values: Mapping[str, Any]) -> Iterator[Key]:
             yield entity, values[column]
 
 
-def check_lead_references(ctx: Apply, values: Mapping[str, Any]) -> None:
+def check_lead_references(
+    ctx: Apply, values: Mapping[str, Any], lead: Mapping[str, Any] | None
+) -> None:
     check_references(
         ctx,
         (
@@ -85,6 +87,7 @@ def check_lead_references(ctx: Apply, values: Mapping[str, Any]) -> None:
             for column, entity in REFERENCES.items()
             if values.get(column) is not None
         ),
+        lead,
     )
 
 
@@ -199,7 +202,7 @@ def apply_create(ctx: Apply, p: CreateLead) -> None:
     lead = ctx.store.get(LEAD, p.id)
     if lead is not None and isinstance(ctx.actor, PublicForm):
         return  # the same form sent twice: the lead it made stays as it is
-    check_lead_references(ctx, p.values)
+    check_lead_references(ctx, p.values, lead)
     if lead is None:
         # When the person was met: never after the server's now (a phone's clock may run
         # ahead a little), so last_touch_at (which only moves forward) is never poisoned.
@@ -345,7 +348,7 @@ def needs_patch(p: PatchLead, hlc: str) -> Iterator[Key]:
 
 def apply_patch(ctx: Apply, p: PatchLead) -> None:
     lead = visible_lead(ctx, p.id)
-    check_lead_references(ctx, p.values)
+    check_lead_references(ctx, p.values, lead)
     patch_lead(ctx, lead, p.values, p.base, comment=p.comment)
 
 

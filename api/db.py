@@ -142,6 +142,14 @@ def begin_write(session: Session) -> None:
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
+def end_read(session: Session) -> None:
+    """End a read use case's transaction once it has read everything, so that its snapshot
+    (a WAL read mark on SQLite) is not held while the request goes on waiting (for an audit
+    row's commit, for instance). A commit, which writes nothing here, rather than a
+    rollback: the objects it loaded stay usable."""
+    session.commit()
+
+
 def all_or_nothing(use_case: Callable[..., T]) -> Callable[..., T]:
     """A writing use case whose refusal (any exception) rolls its session back at once, so
     nothing it began (a version bump, half-set fields) is committed by a later write on

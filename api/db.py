@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from functools import lru_cache
 from typing import Annotated, Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -166,9 +168,28 @@ def all_or_nothing(use_case: Callable[..., T]) -> Callable[..., T]:
     return run
 
 
-def get_session() -> Iterator[Session]:
-    with Session(get_engine(), expire_on_commit=False) as session:
+def new_session() -> Session:
+    """A session on the process's engine, as every request gets one."""
+    return Session(get_engine(), expire_on_commit=False)
+
+
+async def get_session() -> AsyncIterator[Session]:
+    """The request's session. Opening one touches no database, so it is done on the event
+    loop, not on a worker thread (performance.md P4: each hop costs the loop's time).
+    Closing one that still holds a transaction (a rollback: a round trip on PostgreSQL) goes
+    to a worker thread, shielded from cancellation and outside the thread limit as FastAPI
+    exits a sync dependency (a full pool must not deadlock on the exits that give its
+    connections back); one whose use case ended its transaction (end_read, a commit)
+    closes on the loop at once."""
+    session = new_session()
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -14,7 +14,7 @@ from api.audit import views
 from api.audit.models import AuditEvent
 from api.db import begin_write
 from api.privacy.pseudonym import pseudonym
-from api.users.service import Actor
+from api.users.actor import Actor
 from sync.sqltypes import utcnow
 
 PERSON = "person"

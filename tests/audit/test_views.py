@@ -19,8 +19,8 @@ from api.audit import views
 from api.audit.models import AuditEvent
 from api.db import make_engine
 from api.privacy.pseudonym import pseudonym
+from api.users.actor import Actor
 from api.users.models import Device, User
-from api.users.service import Actor
 from sync.sqltypes import utcnow
 
 VIEWERS = 24

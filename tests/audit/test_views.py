@@ -14,8 +14,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from api.audit import service as audit_service
-from api.audit import views
+from api.audit import trail, views
 from api.audit.models import AuditEvent
 from api.db import make_engine
 from api.privacy.pseudonym import pseudonym
@@ -107,7 +106,7 @@ def test_record_view_on_a_request_session_commits_through_the_writer(engine: Eng
     lead_id, viewer = uuid.uuid4(), uuid.uuid4()
     actor = Actor(user=User(id=viewer), device=Device(), team_ids=frozenset())
     with Session(engine, expire_on_commit=False) as session:
-        audit_service.record_view(session, actor=actor, lead_id=lead_id)
+        trail.record_view(session, actor=actor, lead_id=lead_id)
         assert not session.in_transaction()
     with engine.connect() as conn:
         rows = conn.execute(

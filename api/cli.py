@@ -139,6 +139,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         # X-Forwarded-For/-Proto are judged by the app (api/proxies.py), never by uvicorn.
         proxy_headers=False,
+        timeout_keep_alive=settings.keepalive_s,
         server_header=False,
         access_log=False,  # the app writes its own access line (api/logs.py)
         log_level=args.log_level,

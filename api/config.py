@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     login_window_s: int = 15 * 60
     # Comma-separated peers whose X-Forwarded-For we believe (the load balancer).
     trusted_proxies: str = ""
+    # How long an idle HTTP connection is kept open. Longer than a load balancer's idle
+    # timeout (60 s on most), and than a client's pause between two requests: otherwise the
+    # server closes the connection just as the next request arrives on it, and that request
+    # fails ("remote end closed connection", a 502 at the balancer).
+    keepalive_s: int = Field(default=75, ge=1, le=3600)
     sql_echo: bool = False
     # Tests: on SQLite, a write outside a write transaction (BEGIN IMMEDIATE, api/db.py
     # begin_write) raises instead of risking "database is locked" under concurrency.

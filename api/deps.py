@@ -15,7 +15,7 @@ from api.db import SessionDep
 from api.errors import NotAuthenticated, PermissionDenied
 from api.proxies import client_address
 from api.users import service as user_service
-from api.users.service import Actor
+from api.users.actor import Actor
 from api.vocab import Role
 
 # auto_error=False: a missing token gets our own 401 body, not FastAPI's.

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from api.audit.models import AuditEvent
 from api.db import begin_write
 from api.privacy.pseudonym import pseudonym
-from api.users.service import Actor
+from api.users.actor import Actor
 
 PERSON = "person"
 

@@ -23,8 +23,8 @@ from api.leads.models import Lead
 from api.partners.models import Partner
 from api.references import check_reference
 from api.sessions.models import OutreachSession
+from api.users.actor import Actor
 from api.users.models import TeamMember, User
-from api.users.service import Actor
 from api.venues.models import Venue
 from api.vocab import Channel, CodeKind, Role
 from sync.sqltypes import utcnow

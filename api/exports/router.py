@@ -17,7 +17,7 @@ from api.funnel.schemas import GroupBy
 from api.leads.params import LeadFiltersDep
 from api.params import Day
 from api.reports import service as report_service
-from api.users.service import Actor
+from api.users.actor import Actor
 
 router = APIRouter(prefix="/api/exports", tags=["exports"])
 

@@ -18,8 +18,8 @@ from api.leads.filters import LeadFilters, visible_where
 from api.leads.models import Lead, LeadMarker
 from api.partners.models import Partner
 from api.reports.service import ImpactReport, PeriodFigures
+from api.users.actor import Actor
 from api.users.models import Team, User
-from api.users.service import Actor
 from api.vocab import Role
 from sync.sqltypes import utcnow
 

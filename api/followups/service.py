@@ -21,7 +21,7 @@ from api.leads import service as lead_service
 from api.leads.models import Lead
 from api.scope import lead_visible
 from api.syncapi import local
-from api.users.service import Actor
+from api.users.actor import Actor
 from api.vocab import Role
 from sync.sqltypes import utcnow
 

@@ -12,7 +12,7 @@ from api.interactions.models import Interaction
 from api.interactions.schemas import InteractionCreate, VoidIn
 from api.leads import service as lead_service
 from api.syncapi import local
-from api.users.service import Actor
+from api.users.actor import Actor
 from sync.sqltypes import utcnow
 
 

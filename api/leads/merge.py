@@ -12,7 +12,7 @@ from api.leads import rules
 from api.leads.models import Lead
 from api.leads.service import visible_lead
 from api.syncapi import local
-from api.users.service import Actor
+from api.users.actor import Actor
 
 
 def merge_leads(

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, select
 
 from api.errors import InvalidInput
+from api.users.actor import Actor
 from api.users.models import TeamMember, User
-from api.users.service import Actor
 from api.vocab import Role, can_transition
 from i18n import N_
 from sync.sqltypes import table_of

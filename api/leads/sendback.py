@@ -15,8 +15,8 @@ from api.leads.models import Lead
 from api.leads.schemas import PATCHABLE_FIELDS, SendBackState
 from api.leads.service import visible_lead
 from api.syncapi import local
+from api.users.actor import Actor
 from api.users.models import User
-from api.users.service import Actor
 
 # What the coordinator sees as "changed since the send-back" (assignment is theirs).
 _WATCHED = (*PATCHABLE_FIELDS, "status")

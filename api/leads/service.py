@@ -41,8 +41,8 @@ from api.references import unknown as unknown_reference
 from api.scope import Viewer, can_see_lead
 from api.sessions.models import OutreachSession
 from api.syncapi import local
+from api.users.actor import Actor
 from api.users.models import User
-from api.users.service import Actor
 from api.venues.models import Venue
 from sync.merge import FieldConflict
 from sync.models import SyncConflict

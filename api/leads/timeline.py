@@ -14,7 +14,7 @@ from api.interactions.schemas import InteractionPublic
 from api.leads import sendback
 from api.leads import service as lead_service
 from api.leads.schemas import ConsentSummary, LeadDetail, LeadPublic
-from api.users.service import Actor
+from api.users.actor import Actor
 
 
 def lead_detail(session: Session, *, actor: Actor, lead_id: uuid.UUID) -> LeadDetail:

@@ -16,7 +16,7 @@ from api.errors import NotFound, PermissionDenied
 from api.partners.models import Partner
 from api.partners.schemas import PartnerCreate, PartnerUpdate, partner_changes
 from api.references import check_reference, unknown
-from api.users.service import Actor
+from api.users.actor import Actor
 from api.vocab import Role
 from sync.sqltypes import utcnow
 

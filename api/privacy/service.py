@@ -25,7 +25,7 @@ from api.privacy.models import Erasure, PrivacyRequest
 from api.privacy.pseudonym import pseudonym
 from api.privacy.system import SELF_SERVICE, System
 from api.syncapi import local
-from api.users.service import Actor
+from api.users.actor import Actor
 from api.vocab import Role
 from sync.sqltypes import utcnow
 

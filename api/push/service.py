@@ -13,7 +13,7 @@ from api.push.forget import forget_device
 from api.push.keys import VapidKeyError, load_keys
 from api.push.models import PushPreference, PushSubscription
 from api.push.schemas import Preferences, SubscriptionIn
-from api.users.service import Actor
+from api.users.actor import Actor
 from sync.sqltypes import utcnow
 
 

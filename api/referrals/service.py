@@ -18,7 +18,7 @@ from api.partners.service import partner_for_reference
 from api.referrals.models import Referral
 from api.referrals.schemas import ReferralCreate, ReferralUpdate
 from api.scope import can_see_lead
-from api.users.service import Actor
+from api.users.actor import Actor
 from sync.sqltypes import utcnow
 
 

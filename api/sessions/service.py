@@ -28,7 +28,7 @@ from api.sessions.schemas import (
     session_changes,
 )
 from api.syncapi import local
-from api.users.service import Actor
+from api.users.actor import Actor
 from api.vocab import Role
 from sync.push import jsonable
 from sync.sqltypes import utcnow

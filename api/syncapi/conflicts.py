@@ -15,7 +15,7 @@ from api.errors import Conflict, NotFound
 from api.syncapi import local
 from api.syncapi.entities import ENTITIES, FOLLOWUP, LEAD, SESSION, VENUE
 from api.syncapi.visibility import can_see_lead_row, can_see_team_row
-from api.users.service import Actor
+from api.users.actor import Actor
 from sync.models import SyncConflict
 from sync.push import Mutator
 from sync.sqltypes import table_of, utcnow

@@ -28,7 +28,7 @@ from api.config import get_settings
 from api.db import get_session
 from api.deps import actor_for
 from api.errors import PayloadTooLarge
-from api.users.service import Actor
+from api.users.actor import Actor
 
 M = TypeVar("M", bound=BaseModel)
 

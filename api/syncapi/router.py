@@ -22,7 +22,7 @@ from api.params import Offset, RowId, page_limit
 from api.syncapi import conflict_list, conflicts, onehop, service
 from api.syncapi.visibility import topics_for
 from api.users import service as user_service
-from api.users.service import Actor
+from api.users.actor import Actor
 from sync import events
 from sync.protocol import MAX_BODY_BYTES, PullRequest, PullResponse, PushRequest, PushResponse
 

@@ -18,7 +18,7 @@ from api.syncapi.entities import ENTITIES
 from api.syncapi.handlers import REGISTRY
 from api.syncapi.handlers.common import translate
 from api.syncapi.visibility import feeds_for, topics_of
-from api.users.service import Actor
+from api.users.actor import Actor
 from sync import events
 from sync import protocol as p
 from sync import pull as sync_pull

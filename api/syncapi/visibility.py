@@ -17,7 +17,7 @@ from api.leads.models import Lead
 from api.scope import Viewer, can_see_lead, can_see_team_record, lead_visible
 from api.sessions.models import OutreachSession, Tally
 from api.syncapi.entities import FOLLOWUP, INTERACTION, LEAD, SESSION, TALLY, VENUE
-from api.users.service import Actor
+from api.users.actor import Actor
 from api.venues.models import Venue
 from api.vocab import Role
 from sync.pull import Feed

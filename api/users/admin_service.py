@@ -21,9 +21,9 @@ from api.db import begin_write
 from api.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from api.partners.service import like_pattern
 from api.users import service
+from api.users.actor import Actor
 from api.users.models import Device, Team, TeamMember, User
 from api.users.schemas import TeamCreate, TeamUpdate, UserCreate, UserUpdate
-from api.users.service import Actor
 from api.vocab import Role
 from sync.sqltypes import utcnow
 

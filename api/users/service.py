@@ -15,26 +15,10 @@ from api.db import begin_write
 from api.errors import InvalidInput, NotAuthenticated, NotFound, TooManyRequests
 from api.push import forget as push_forget
 from api.users import security
+from api.users.actor import Actor
 from api.users.models import Device, LoginFailure, Team, TeamMember, User
 from api.vocab import Role
 from sync.sqltypes import utcnow
-
-
-@dataclass(frozen=True)
-class Actor:
-    """The authenticated caller, as every service sees it."""
-
-    user: User
-    device: Device
-    team_ids: frozenset[uuid.UUID]
-
-    @property
-    def id(self) -> uuid.UUID:
-        return self.user.id
-
-    @property
-    def role(self) -> Role:
-        return Role(self.user.role)
 
 
 @dataclass(frozen=True)

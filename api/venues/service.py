@@ -20,7 +20,7 @@ from api.references import check_reference
 from api.scope import can_see_team_record
 from api.sessions.patching import check_not_future
 from api.syncapi import local
-from api.users.service import Actor
+from api.users.actor import Actor
 from api.venues.models import Venue
 from api.venues.schemas import VenueCreate, VenueUpdate, VisitIn, venue_changes
 from api.vocab import Role

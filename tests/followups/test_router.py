@@ -16,7 +16,7 @@ from api.followups.models import Followup
 from api.followups.schemas import DueFilter
 from api.leads import rules
 from api.users import service as user_service
-from api.users.service import Actor
+from api.users.actor import Actor
 from sync.models import SyncConflict
 from tests.conftest import World
 from tests.leads.helpers import count, create_lead, new_id

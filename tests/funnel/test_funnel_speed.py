@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from api.funnel.service import leads_pass
 from api.leads.filters import LeadFilters
-from api.users.service import Actor
+from api.users.actor import Actor
 from sync.sqltypes import utcnow
 from tests.conftest import World
 

@@ -17,7 +17,7 @@ from api.leads.filters import LeadFilters
 from api.leads.models import Lead
 from api.leads.schemas import LeadSort
 from api.leads.service import page_query
-from api.users.service import Actor
+from api.users.actor import Actor
 from sync.sqltypes import utcnow
 from tests.conftest import World
 from tests.leads.helpers import create_lead

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.errors import AppError
 from api.references import UNKNOWN, may_refer
-from api.users.service import Actor
+from api.users.actor import Actor
 from api.validation import field_errors
 from sync.merge import merge_patch
 from sync.push import Apply, Rejected
@@ -78,14 +78,23 @@ def translate(exc: Exception) -> Rejected | None:
     return None
 
 
-def check_references(ctx: Apply, references: Iterable[tuple[str, str, uuid.UUID]]) -> None:
+def check_references(
+    ctx: Apply,
+    references: Iterable[tuple[str, str, uuid.UUID]],
+    current: Mapping[str, Any] | None = None,
+) -> None:
     """Each (column, entity, id) a mutation points at must be a record the caller may point
-    at (api/references.py, the REST rule). Missing and invisible get the same rejection."""
+    at (api/references.py, the REST rule): missing, invisible and deleted get the same
+    rejection, on both paths. A reference `current` (the row written to) already holds is
+    not judged again: REST leaves unchanged values out, and a replayed create must not be
+    refused because a session it named was deleted since."""
     actor = actor_of(ctx)
     organisation = actor.user.organisation_id
     for column, entity, key in references:
+        if current is not None and current.get(column) == key:
+            continue
         row = ctx.store.get(entity, key)
-        if not may_refer(actor, column, row, organisation_id=organisation, allow_deleted=True):
+        if not may_refer(actor, column, row, organisation_id=organisation):
             raise Rejected(*UNKNOWN[column])  # the REST answer: unknown_venue, …
 
 

@@ -32,7 +32,7 @@ from api.privacy.system import System
 from api.syncapi.entities import CONSENT, FOLLOWUP, INTERACTION, LEAD, MARKER
 from api.syncapi.handlers.common import check_not_erased, not_found, validate
 from api.syncapi.visibility import can_see_lead_row
-from api.users.service import Actor
+from api.users.actor import Actor
 from api.vocab import ConsentPurpose, InteractionKind, LeadStatus, can_transition
 from sync.push import Apply, Key, Mutator
 from sync.sqltypes import table_of

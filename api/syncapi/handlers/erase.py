@@ -31,7 +31,7 @@ from api.privacy.system import System
 from api.syncapi.entities import CONSENT, ENTITIES, FOLLOWUP, INTERACTION, LEAD, MARKER
 from api.syncapi.handlers.common import not_found
 from api.syncapi.handlers.leads import parse_id
-from api.users.service import Actor
+from api.users.actor import Actor
 from api.vocab import Role
 from sync.personal import Kind, personal_columns
 from sync.push import Apply, Key, Mutator, Rejected

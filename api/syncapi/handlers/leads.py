@@ -47,7 +47,7 @@ from api.syncapi.handlers.common import (
     validate,
 )
 from api.syncapi.visibility import can_see_lead_row
-from api.users.service import Actor
+from api.users.actor import Actor
 from api.vocab import ConsentChannel, InteractionKind, LeadStatus, Role
 from sync.push import Apply, Key, Mutator, Rejected
 from sync.store import Store
@@ -77,7 +77,9 @@ def _references(values: Mapping[str, Any]) -> Iterator[Key]:
             yield entity, values[column]
 
 
-def check_lead_references(ctx: Apply, values: Mapping[str, Any]) -> None:
+def check_lead_references(
+    ctx: Apply, values: Mapping[str, Any], lead: Mapping[str, Any] | None
+) -> None:
     check_references(
         ctx,
         (
@@ -85,6 +87,7 @@ def check_lead_references(ctx: Apply, values: Mapping[str, Any]) -> None:
             for column, entity in REFERENCES.items()
             if values.get(column) is not None
         ),
+        lead,
     )
 
 
@@ -187,8 +190,8 @@ def then_create(p: CreateLead, store: Store) -> Iterator[Key]:
 
 def apply_create(ctx: Apply, p: CreateLead) -> None:
     actor = actor_of(ctx)
-    check_lead_references(ctx, p.values)
     lead = ctx.store.get(LEAD, p.id)
+    check_lead_references(ctx, p.values, lead)
     if lead is None:
         # When the person was met: never after the server's now (a phone's clock may run
         # ahead a little), so last_touch_at (which only moves forward) is never poisoned.
@@ -325,7 +328,7 @@ def needs_patch(p: PatchLead, hlc: str) -> Iterator[Key]:
 
 def apply_patch(ctx: Apply, p: PatchLead) -> None:
     lead = visible_lead(ctx, p.id)
-    check_lead_references(ctx, p.values)
+    check_lead_references(ctx, p.values, lead)
     patch_lead(ctx, lead, p.values, p.base, comment=p.comment)
 
 

@@ -77,12 +77,17 @@ def apply(
 
 
 Prepare = Callable[[Connection], Sequence[tuple[Mutator[Any], Any]]]
+After = Callable[[Connection], None]
 
 
-def apply_with(session: Session, *, actor: Any, prepare: Prepare) -> int | None:
+def apply_with(
+    session: Session, *, actor: Any, prepare: Prepare, after: After | None = None
+) -> int | None:
     """The same, for a change that must first read (or write) in the same transaction:
     `prepare(conn)` runs in the write transaction and returns the parsed mutations (see
-    `parse`); none writes nothing more and takes no version (None)."""
+    `parse`); none writes nothing more and takes no version (None). `after(conn)`, if
+    given, runs once the mutations are stored, before the commit, and only if there were
+    any: for a row that must refer to what they wrote (a push notification's outbox row)."""
     with writer_turn(session):
         begin_write(session)
         topics: set[str] = set()
@@ -92,6 +97,8 @@ def apply_with(session: Session, *, actor: Any, prepare: Prepare) -> int | None:
             version = None
             if parsed:
                 version, topics = _apply_parsed(conn, actor, parsed)
+                if after is not None:
+                    after(conn)
                 if topics and conn.dialect.name == "postgresql":
                     events.notify(conn, topics)
             session.commit()

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.errors import AppError
 from api.references import UNKNOWN, may_refer
-from api.users.actor import Actor
+from api.users.actor import Actor, PublicForm
 from api.validation import field_errors
 from sync.merge import merge_patch
 from sync.push import Apply, Rejected
@@ -88,14 +88,21 @@ def check_references(
     rejection, on both paths. A reference `current` (the row written to) already holds is
     not judged again: REST leaves unchanged values out, and a replayed create must not be
     refused because a session it named was deleted since."""
-    actor = actor_of(ctx)
-    organisation = actor.user.organisation_id
     for column, entity, key in references:
         if current is not None and current.get(column) == key:
             continue
-        row = ctx.store.get(entity, key)
-        if not may_refer(actor, column, row, organisation_id=organisation):
+        if not _may_refer(ctx.actor, column, ctx.store.get(entity, key)):
             raise Rejected(*UNKNOWN[column])  # the REST answer: unknown_venue, …
+
+
+def _may_refer(actor: Any, column: str, row: Mapping[str, Any] | None) -> bool:
+    if isinstance(actor, PublicForm):
+        # The attribution code's own references, chosen by a coordinator and checked when
+        # the code was made (the form's answers never name one): they must still exist,
+        # and a session deleted since still gets the credit (the person is not refused).
+        return row is not None
+    assert isinstance(actor, Actor)
+    return may_refer(actor, column, row, organisation_id=actor.user.organisation_id)
 
 
 def not_found() -> Rejected:

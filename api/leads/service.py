@@ -17,8 +17,9 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from api.clock import observe
-from api.errors import Conflict, NotFound, PermissionDenied
+from api.errors import Conflict, PermissionDenied
 from api.leads import markers, rules, totals
+from api.leads.access import visible_lead
 from api.leads.filters import LeadFilters, visible_where
 from api.leads.models import Consent, Lead
 from api.leads.schemas import (
@@ -38,19 +39,6 @@ MAX_PAGE = 200
 
 
 # ---------------------------------------------------------------- shared helpers
-
-
-def visible_lead(
-    session: Session, *, actor: Actor, lead_id: uuid.UUID, include_deleted: bool = False
-) -> Lead:
-    """The lead if the actor may see it; otherwise 404 whether or not it exists."""
-    lead = session.get(Lead, lead_id, populate_existing=True)
-    # An erased person's tombstone is gone for everyone (it cannot be restored either).
-    if lead is None or lead.erased_at is not None or not can_see_lead(actor, lead):
-        raise NotFound()
-    if lead.deleted_at is not None and not include_deleted:
-        raise NotFound()
-    return lead
 
 
 # ---------------------------------------------------------------- reads

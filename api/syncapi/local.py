@@ -24,8 +24,8 @@ from api.errors import AppError, Conflict, InvalidInput, NotFound, PermissionDen
 from api.syncapi.entities import ENTITIES
 from api.syncapi.handlers import REGISTRY
 from api.syncapi.handlers.common import invalid
-from api.syncapi.service import writer_turn
 from api.syncapi.visibility import topics_of
+from api.syncapi.writers import writer_turn
 from sync import events
 from sync.models import SyncConflict
 from sync.push import Apply, Mutator, Rejected, jsonable

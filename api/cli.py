@@ -24,7 +24,7 @@ from sqlalchemy import Engine, inspect, make_url, text
 from sqlmodel import Session, col, select
 
 from api import migrate
-from api.audit import service as audit
+from api.audit import trail as audit
 from api.config import Settings, get_settings
 from api.db import begin_write, check_durability, get_engine, make_engine
 from api.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_demo

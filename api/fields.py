@@ -247,3 +247,19 @@ def plan_day(value: date) -> date:
 PastInstant = Annotated[AwareDatetime, AfterValidator(happened)]
 PlannedInstant = Annotated[AwareDatetime, AfterValidator(planned)]
 PlanDay = Annotated[date, AfterValidator(plan_day)]
+
+
+# -- tally increments ----------------------------------------------------------------------
+# A tap at a stand is +1 and its undo -1 (the agent app); a count entered afterwards over
+# REST is one increment of up to this many, and a correction may take some back. Beyond it
+# is a typo (or a probe that would skew the funnel's "reached"). Both write paths use this.
+TALLY_MAX = 500
+
+
+def _counts_something(value: int) -> int:
+    if value == 0:
+        raise FieldProblem("zero", N_("A count of zero changes nothing."))
+    return value
+
+
+TallyDelta = Annotated[int, Field(ge=-TALLY_MAX, le=TALLY_MAX), AfterValidator(_counts_something)]

@@ -43,19 +43,18 @@ def may_refer(
     row: Any,
     *,
     organisation_id: uuid.UUID | None,
-    allow_deleted: bool = False,
 ) -> bool:
     """May `actor` point a record's `column` at `row` (None: no such row)?
 
     Sessions and venues: the ones the caller sees (their teams', or for an agent the ones
     they created or ran). Partners: their organisation's. A deleted session or venue is
-    refused unless `allow_deleted` (a phone's queued change may name a record deleted since
-    it was made: the change is kept, the tombstone stays visible to its team)."""
+    refused like a missing one, on both paths (a phone's queued change naming one is
+    rejected and shown under "needs attention"; "Fix this" sends it again without it)."""
     if row is None:
         return False
     if column == "partner_id":
         return bool(_value(row, "organisation_id") == organisation_id)
-    if not allow_deleted and _value(row, "deleted_at") is not None:
+    if _value(row, "deleted_at") is not None:
         return False
     return can_see_team_record(
         actor, _value(row, "team_id"), _value(row, "created_by"), _value(row, "agent_id")
@@ -68,9 +67,6 @@ def check_reference(
     row: Any,
     *,
     organisation_id: uuid.UUID | None,
-    allow_deleted: bool = False,
 ) -> None:
-    if not may_refer(
-        actor, column, row, organisation_id=organisation_id, allow_deleted=allow_deleted
-    ):
+    if not may_refer(actor, column, row, organisation_id=organisation_id):
         raise unknown(column)

@@ -52,6 +52,16 @@ def test_sync_and_i18n_contract_is_in_place() -> None:
             assert (source, target) in covered
 
 
+def test_domain_services_independence_contract_is_in_place() -> None:
+    """Every `api.<domain>.service` is held independent of the others, with no exception
+    listed: a shared rule moves to a public module of the folder that owns it instead."""
+    config = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    [contract] = [c for c in config["contracts"] if c["type"] == "independence"]
+    assert contract["modules"] == ["api.*.service"]
+    assert not contract.get("ignore_imports")
+    assert len(sorted(API.glob("*/service.py"))) >= 15  # the wildcard names them all
+
+
 def test_services_never_import_the_web_framework() -> None:
     offenders = [
         str(path.relative_to(REPO_ROOT))

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 import i18n
-from api.codes import qr, service
+from api.codes import lookup, qr, service
 from api.config import get_settings
 from api.db import SessionDep
 from api.intake import flyer, form, render
@@ -28,7 +28,7 @@ class Layout(StrEnum):
 @router.get("/q/{code}.svg")
 def qr_svg(code: str, session: SessionDep) -> Response:
     """The code's QR (scalable, for print)."""
-    row = service.find_active(session, code)
+    row = lookup.find_active(session, code)
     if row is None:
         return not_found_page(i18n.get_language())
     body = qr.svg(qr.short_link(get_settings().public_base_url, row.code))
@@ -38,7 +38,7 @@ def qr_svg(code: str, session: SessionDep) -> Response:
 @router.get("/q/{code}.png")
 def qr_png(code: str, session: SessionDep) -> Response:
     """The code's QR as a PNG (for messages and slides)."""
-    row = service.find_active(session, code)
+    row = lookup.find_active(session, code)
     if row is None:
         return not_found_page(i18n.get_language())
     body = qr.png(qr.short_link(get_settings().public_base_url, row.code))
@@ -54,7 +54,7 @@ def sheet(
     lang2: Annotated[Language | None, Query()] = Language.nl,
 ) -> Response:
     """An A4 page to print: the QR, the short address and a line in two languages."""
-    row = service.find_active(session, code)
+    row = lookup.find_active(session, code)
     if row is None:
         return not_found_page(i18n.get_language())
     languages = [lang.value] + ([lang2.value] if lang2 and lang2 != lang else [])

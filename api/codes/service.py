@@ -10,11 +10,11 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, func, select, update
 from sqlmodel import Session, col
 
+from api.codes.lookup import ALPHABET, find_active
 from api.codes.models import AttributionCode
 from api.codes.schemas import KIND_FIELD, CodeCreate
 from api.db import begin_write
@@ -29,21 +29,12 @@ from api.venues.models import Venue
 from api.vocab import Channel, CodeKind, Role
 from sync.sqltypes import utcnow
 
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud, typed by hand
 LENGTH = 6  # 31**6 ≈ 900 million codes
 MAX_PAGE = 200
 
 
 def new_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
-
-
-def normalise(code: str) -> str | None:
-    """A code as typed or scanned ('k7qx2m') in its stored form, or None if it cannot be one."""
-    value = code.strip().upper()
-    if 4 <= len(value) <= 16 and all(c in ALPHABET for c in value):
-        return value
-    return None
 
 
 def _team_rule(actor: Actor) -> list[ColumnElement[bool]]:
@@ -204,37 +195,6 @@ def funnel(session: Session, code: str) -> dict[str, int]:
 
 
 # ---------------------------------------------------------------- the public side
-
-
-@dataclass(frozen=True)
-class Attribution:
-    """What an active code puts on a self-intake lead."""
-
-    code: str
-    team_id: uuid.UUID
-    agent_id: uuid.UUID | None
-    session_id: uuid.UUID | None
-    venue_id: uuid.UUID | None
-    partner_id: uuid.UUID | None
-
-
-def find_active(session: Session, code: str) -> AttributionCode | None:
-    value = normalise(code)
-    if value is None:
-        return None
-    row = session.execute(
-        select(AttributionCode).where(col(AttributionCode.code) == value)
-    ).scalar_one_or_none()
-    return row if row is not None and row.disabled_at is None else None
-
-
-def attribution(session: Session, code: str | None) -> Attribution | None:
-    row = find_active(session, code) if code else None
-    if row is None:
-        return None
-    return Attribution(
-        row.code, row.team_id, row.agent_id, row.session_id, row.venue_id, row.partner_id
-    )
 
 
 def record_scan(session: Session, code: str) -> AttributionCode | None:

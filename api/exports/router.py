@@ -17,6 +17,7 @@ from api.funnel.schemas import GroupBy
 from api.leads.params import LeadFiltersDep
 from api.params import Day
 from api.reports import service as report_service
+from api.reports.figures import check_period
 from api.users.actor import Actor
 
 router = APIRouter(prefix="/api/exports", tags=["exports"])
@@ -78,7 +79,7 @@ def export_impact(
     team_id: uuid.UUID | None = None,
 ) -> Response:
     """The impact report table, current and previous period (suppressed cells empty)."""
-    report_service.check_period(from_, to)
+    check_period(from_, to)
     report = report_service.impact_report(
         session, actor=actor, start=from_, end=to, team_id=team_id
     )

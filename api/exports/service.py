@@ -10,14 +10,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from api.audit import service as audit_service
+from api.audit import trail
 from api.errors import PermissionDenied
+from api.funnel.figures import Funnel
 from api.funnel.rules import DURATION_STAGES, EXITS, STAGES
-from api.funnel.service import Funnel
 from api.leads.filters import LeadFilters, visible_where
 from api.leads.models import Lead, LeadMarker
 from api.partners.models import Partner
-from api.reports.service import ImpactReport, PeriodFigures
+from api.reports.figures import ImpactReport, PeriodFigures
 from api.users.actor import Actor
 from api.users.models import Team, User
 from api.vocab import Role
@@ -145,7 +145,7 @@ def impact_table(report: ImpactReport) -> Table:
 
 def audited(session: Session, *, actor: Actor, table: Table, kind: str) -> Table:
     """Record the export (what, how many rows; never which people) before it leaves."""
-    audit_service.record(
+    trail.record(
         session,
         actor=actor,
         action=f"export.{table.name}",

@@ -17,7 +17,7 @@ from api.errors import NotFound, PermissionDenied
 from api.followups.models import Followup
 from api.followups.schemas import DueFilter, FollowupCreate, FollowupUpdate
 from api.leads import rules
-from api.leads import service as lead_service
+from api.leads.access import visible_lead
 from api.leads.models import Lead
 from api.scope import lead_visible
 from api.syncapi import local
@@ -101,7 +101,7 @@ def add_followup(
 ) -> tuple[Followup, bool]:
     """Plan a follow-up on a lead: the followup.create mutation, applied by the server;
     (follow-up, created). A replayed id answers the stored row."""
-    lead_service.visible_lead(session, actor=actor, lead_id=lead_id)
+    visible_lead(session, actor=actor, lead_id=lead_id)
     stored = session.get(Followup, data.id) if data.id is not None else None
     if stored is not None and stored.lead_id == lead_id:
         return _get(session, stored.id), False
@@ -125,7 +125,7 @@ def _get(session: Session, followup_id: uuid.UUID) -> Followup:
 
 def visible_followup(session: Session, *, actor: Actor, followup_id: uuid.UUID) -> Followup:
     followup = _get(session, followup_id)
-    lead_service.visible_lead(session, actor=actor, lead_id=followup.lead_id)
+    visible_lead(session, actor=actor, lead_id=followup.lead_id)
     return followup
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +22,7 @@ from sqlalchemy import case as sql_case
 from sqlmodel import Session, col
 
 from api.codes.models import AttributionCode
+from api.funnel.figures import Funnel, FunnelRow
 from api.funnel.rules import (
     DURATION_STAGES,
     EXITS,
@@ -71,24 +71,6 @@ _PROGRESS = {
     "unreachable": Lead.unreachable_at,
     "withdrawn": Lead.withdrawn_at,
 }
-
-
-@dataclass
-class FunnelRow:
-    key: str | None
-    label: str | None = None
-    counts: dict[str, int | None] = field(default_factory=dict)
-    conversion: dict[str, float | None] = field(default_factory=dict)
-    median_days: dict[str, float | None] = field(default_factory=dict)
-    suppressed: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Funnel:
-    group_by: str | None
-    total: FunnelRow
-    groups: list[FunnelRow]
-    months: list[str]
 
 
 # ---------------------------------------------------------------- SQL pieces

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 import i18n
-from api.codes.service import normalise
+from api.codes.lookup import normalise
 from api.config import get_settings
 from api.db import SessionDep
 from api.deps import ClientIP

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from api.errors import Conflict, NotFound
 from api.interactions.models import Interaction
 from api.interactions.schemas import InteractionCreate, VoidIn
-from api.leads import service as lead_service
+from api.leads.access import visible_lead
 from api.syncapi import local
 from api.users.actor import Actor
 from sync.sqltypes import utcnow
@@ -43,7 +43,7 @@ def timeline(
 def list_interactions(
     session: Session, *, actor: Actor, lead_id: uuid.UUID, limit: int, offset: int
 ) -> tuple[list[Interaction], int]:
-    lead = lead_service.visible_lead(session, actor=actor, lead_id=lead_id)
+    lead = visible_lead(session, actor=actor, lead_id=lead_id)
     return list_for_lead(session, lead_id=lead.id, limit=limit, offset=offset)
 
 
@@ -52,7 +52,7 @@ def add_interaction(
 ) -> tuple[Interaction, bool]:
     """Log what happened: the interaction.add mutation, applied by the server;
     (interaction, created). A replayed id answers the stored row."""
-    lead_service.visible_lead(session, actor=actor, lead_id=lead_id)
+    visible_lead(session, actor=actor, lead_id=lead_id)
     stored = session.get(Interaction, data.id) if data.id is not None else None
     if stored is not None:
         if stored.lead_id != lead_id:

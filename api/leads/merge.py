@@ -9,8 +9,8 @@ from sqlmodel import Session
 
 from api.errors import PermissionDenied
 from api.leads import rules
+from api.leads.access import visible_lead
 from api.leads.models import Lead
-from api.leads.service import visible_lead
 from api.syncapi import local
 from api.users.actor import Actor
 

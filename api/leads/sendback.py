@@ -11,9 +11,9 @@ from sqlmodel import Session
 
 from api.errors import PermissionDenied
 from api.leads import rules
+from api.leads.access import visible_lead
 from api.leads.models import Lead
 from api.leads.schemas import PATCHABLE_FIELDS, SendBackState
-from api.leads.service import visible_lead
 from api.syncapi import local
 from api.users.actor import Actor
 from api.users.models import User

@@ -14,7 +14,7 @@ from api.deps import CoordinatorUser
 from api.leads.rules import brussels_today
 from api.outreach import service
 from api.params import Day
-from api.reports.service import check_period
+from api.reports.figures import check_period
 from api.venues.schemas import VenuePublic
 from sync.sqltypes import utcnow
 

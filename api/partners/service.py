@@ -15,19 +15,13 @@ from api.db import all_or_nothing, begin_write
 from api.errors import NotFound, PermissionDenied
 from api.partners.models import Partner
 from api.partners.schemas import PartnerCreate, PartnerUpdate, partner_changes
-from api.references import check_reference, unknown
+from api.search import like_pattern
 from api.users.actor import Actor
 from api.vocab import Role
 from sync.sqltypes import utcnow
 
 MAX_PAGE = 200
 _MAINTAINERS = (Role.coordinator, Role.admin)
-
-
-def like_pattern(q: str) -> str:
-    """A LIKE pattern matching `q` anywhere, with the wildcards in `q` taken literally."""
-    escaped = q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def list_partners(
@@ -63,18 +57,6 @@ def get_partner(session: Session, *, actor: Actor, partner_id: uuid.UUID) -> Par
     partner = session.get(Partner, partner_id)
     if partner is None or partner.organisation_id != actor.user.organisation_id:
         raise NotFound()
-    return partner
-
-
-def partner_for_reference(
-    session: Session, *, actor: Actor, partner_id: uuid.UUID, active_only: bool = False
-) -> Partner:
-    """A partner another record may point at: a bad id is a 422, not a foreign-key error."""
-    partner = session.get(Partner, partner_id)
-    check_reference(actor, "partner_id", partner, organisation_id=actor.user.organisation_id)
-    assert partner is not None
-    if active_only and not partner.is_active:
-        raise unknown("partner_id")
     return partner
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from api import migrate
-from api.audit import service as audit
+from api.audit import trail as audit
 from api.config import Settings
 from api.db import make_engine
 from api.errors import InvalidInput

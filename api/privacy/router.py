@@ -18,9 +18,10 @@ from fastapi.responses import HTMLResponse
 
 import i18n
 from api.audit import service as audit
+from api.audit import trail
 from api.db import SessionDep
 from api.deps import AdminUser, CurrentUser, SettingsDep
-from api.leads import service as lead_service
+from api.leads.access import visible_lead
 from api.leads.schemas import LeadPublic
 from api.params import Instant, Offset, page_limit
 from api.privacy import export_html, links, service
@@ -83,7 +84,7 @@ def withdraw_consent(
     lead_id: uuid.UUID, body: WithdrawIn, session: SessionDep, actor: CurrentUser
 ) -> Response:
     """Record that the person takes back these consents (markers are erased at once)."""
-    lead_service.visible_lead(session, actor=actor, lead_id=lead_id)
+    visible_lead(session, actor=actor, lead_id=lead_id)
     service.withdraw_consent(
         session, actor=actor, lead_id=lead_id, purposes=[p.value for p in body.purposes]
     )
@@ -99,7 +100,7 @@ def consent_link(
     lang: Annotated[str | None, Query(max_length=5)] = None,
 ) -> ConsentLink:
     """The link to give the person, where they can take back their consent themselves."""
-    lead = lead_service.visible_lead(session, actor=actor, lead_id=lead_id)
+    lead = visible_lead(session, actor=actor, lead_id=lead_id)
     language = lang if lang in i18n.PUBLIC_LANGUAGES else lead.language
     if language not in i18n.PUBLIC_LANGUAGES:
         language = i18n.DEFAULT_LANGUAGE
@@ -200,7 +201,7 @@ def export_audit(
                 "" if r.row_count is None else r.row_count,
             ]
         )
-    audit.record(session, actor=actor, action="audit.export", row_count=len(rows))
+    trail.record(session, actor=actor, action="audit.export", row_count=len(rows))
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from api.audit import service as audit
+from api.audit import trail as audit
 from api.config import Settings
 from api.db import begin_write
 from api.errors import InvalidInput, NotFound, PermissionDenied

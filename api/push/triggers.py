@@ -1,13 +1,14 @@
 """The changes that notify someone: one function per kind, called from the one place
 that makes that change, inside its transaction (`conn` is the writing connection).
 
-Who calls what (keep it one call site each; issue 11 moves writes into sync mutators,
-and the call moves with the write):
-- `lead_assigned`: api/leads/service.py `assign_lead` (a sync `lead.assign` mutator
-  later; call it once the mutation passed its checks, with `ctx.store.connection`).
-- `self_intake_received`: api/leads/service.py `create_self_intake_lead` (the public
-  form's lead creation).
-- `lead_sent_back`: the coordinator's "send back for more info" (issue 12).
+Who calls what (keep it one call site each; writes are sync mutators, and the call goes
+with the write):
+- `lead_assigned`: the `lead.assign` mutator (api/syncapi/handlers/assign.py), once the
+  mutation passed its checks, with `ctx.store.connection`.
+- `self_intake_received`: api/intake/service.py `submit`, right after the public form's
+  lead.create is stored, in its transaction (the outbox row refers to the new lead row,
+  which the mutation engine writes only after every mutator ran).
+- `lead_sent_back`: the `lead.send_back` mutator (api/syncapi/handlers/sendback.py).
 The follow-up digest is not a trigger: api/push/digest.py makes it at each user's hour.
 """
 

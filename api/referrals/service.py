@@ -14,7 +14,7 @@ from api.db import begin_write
 from api.errors import Conflict, NotFound
 from api.leads.models import Lead
 from api.partners.models import Partner
-from api.partners.service import partner_for_reference
+from api.partners.reference import partner_for_reference
 from api.referrals.models import Referral
 from api.referrals.schemas import ReferralCreate, ReferralUpdate
 from api.scope import can_see_lead

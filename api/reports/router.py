@@ -11,6 +11,7 @@ from api.db import SessionDep
 from api.deps import CoordinatorUser
 from api.params import Day
 from api.reports import service
+from api.reports.figures import check_period
 from api.reports.schemas import ImpactPublic, PeriodPublic
 
 router = APIRouter(prefix="/api/reports", tags=["reports"])
@@ -26,7 +27,7 @@ def impact(
 ) -> ImpactPublic:
     """Reached, leads, financed, coached, referred, jobs planned and target-group shares
     (cells under 5 suppressed) for a period of Brussels days, with the period before it."""
-    service.check_period(from_, to)
+    check_period(from_, to)
     report = service.impact_report(session, actor=actor, start=from_, end=to, team_id=team_id)
     return ImpactPublic(
         current=PeriodPublic.model_validate(report.current),

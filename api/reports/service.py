@@ -5,7 +5,6 @@ that marker, with no cell under 5 people."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,10 +12,10 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy import case as sql_case
 from sqlmodel import Session, col
 
-from api.errors import InvalidInput
 from api.funnel.rules import SMALL_CELL
 from api.leads.filters import LeadFilters, brussels_midnight, visible_where
 from api.leads.models import Lead, LeadMarker
+from api.reports.figures import ImpactReport, PeriodFigures, Share
 from api.scope import Viewer
 from api.sessions.filters import session_clauses
 from api.sessions.models import OutreachSession, Tally
@@ -38,36 +37,6 @@ TARGET_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
 # The people each share is computed over: leads met in the period, and the people financed,
 # coached in it.
 POPULATIONS = ("leads", "financed", "coached")
-
-
-@dataclass
-class Share:
-    answered: int | None
-    count: int | None
-    share: float | None
-    suppressed: bool
-
-
-@dataclass
-class PeriodFigures:
-    start: date
-    end: date  # inclusive
-    figures: dict[str, int | None] = field(default_factory=dict)
-    shares: dict[str, dict[str, Share]] = field(default_factory=dict)
-
-
-@dataclass
-class ImpactReport:
-    current: PeriodFigures
-    previous: PeriodFigures
-
-
-MAX_DAYS = 3660
-
-
-def check_period(start: date, end: date) -> None:
-    if end < start or (end - start).days >= MAX_DAYS:
-        raise InvalidInput("The period must end after it starts.", code="invalid_period")
 
 
 def share_of(answered: int, count: int) -> Share:

@@ -9,7 +9,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.fields import OptText80, OptText120, OptText2000, PastInstant, PlannedInstant
+from api.fields import (
+    OptText80,
+    OptText120,
+    OptText2000,
+    PastInstant,
+    PlannedInstant,
+    TallyDelta,
+)
 from api.validation import FieldProblem, not_nullable
 from api.vocab import Channel, TallyKind
 
@@ -102,7 +109,7 @@ class TallyIn(BaseModel):
     model_config = _IN
     id: uuid.UUID | None = None  # the phone's id for this increment: a replay is a no-op
     kind: TallyKind
-    delta: int = Field(ge=1, le=500)
+    delta: TallyDelta  # -1 undoes a tap, as on the phone (api/fields.py)
     occurred_at: PastInstant | None = None
 
 

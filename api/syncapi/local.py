@@ -24,8 +24,8 @@ from api.errors import AppError, Conflict, InvalidInput, NotFound, PermissionDen
 from api.syncapi.entities import ENTITIES
 from api.syncapi.handlers import REGISTRY
 from api.syncapi.handlers.common import invalid
-from api.syncapi.service import writer_turn
 from api.syncapi.visibility import topics_of
+from api.syncapi.writers import writer_turn
 from sync import events
 from sync.models import SyncConflict
 from sync.push import Apply, Mutator, Rejected, jsonable
@@ -77,12 +77,17 @@ def apply(
 
 
 Prepare = Callable[[Connection], Sequence[tuple[Mutator[Any], Any]]]
+After = Callable[[Connection], None]
 
 
-def apply_with(session: Session, *, actor: Any, prepare: Prepare) -> int | None:
+def apply_with(
+    session: Session, *, actor: Any, prepare: Prepare, after: After | None = None
+) -> int | None:
     """The same, for a change that must first read (or write) in the same transaction:
     `prepare(conn)` runs in the write transaction and returns the parsed mutations (see
-    `parse`); none writes nothing more and takes no version (None)."""
+    `parse`); none writes nothing more and takes no version (None). `after(conn)`, if
+    given, runs once the mutations are stored, before the commit, and only if there were
+    any: for a row that must refer to what they wrote (a push notification's outbox row)."""
     with writer_turn(session):
         begin_write(session)
         topics: set[str] = set()
@@ -92,6 +97,8 @@ def apply_with(session: Session, *, actor: Any, prepare: Prepare) -> int | None:
             version = None
             if parsed:
                 version, topics = _apply_parsed(conn, actor, parsed)
+                if after is not None:
+                    after(conn)
                 if topics and conn.dialect.name == "postgresql":
                     events.notify(conn, topics)
             session.commit()

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -18,6 +17,7 @@ from api.syncapi.entities import ENTITIES
 from api.syncapi.handlers import REGISTRY
 from api.syncapi.handlers.common import translate
 from api.syncapi.visibility import feeds_for, topics_of
+from api.syncapi.writers import writer_turn
 from api.users.actor import Actor
 from sync import events
 from sync import protocol as p
@@ -47,16 +47,6 @@ def _app_error(exc: p.SyncError) -> AppError:
     if isinstance(exc, p.WrongOwner):
         return PermissionDenied()
     return AppError()
-
-
-# SQLite admits one writer at a time; waiting pushes of this process queue here (FIFO-ish,
-# woken at once) instead of polling the write lock with busy-handler sleeps of up to 100 ms.
-_SQLITE_PUSH_LOCK = threading.Lock()
-
-
-def writer_turn(session: Session) -> AbstractContextManager[Any]:
-    bind = session.get_bind()
-    return _SQLITE_PUSH_LOCK if bind.dialect.name == "sqlite" else nullcontext()
 
 
 def push(session: Session, *, actor: Actor, request: p.PushRequest) -> p.PushResponse:

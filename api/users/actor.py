@@ -28,3 +28,16 @@ class Actor:
     @property
     def role(self) -> Role:
         return Role(self.user.role)
+
+
+@dataclass(frozen=True)
+class PublicForm:
+    """The public self-intake form as the author of a lead.create: the person themself, on
+    no account. The lead joins `team_id`'s queue (the attribution code's team, else the
+    intake team) credited to `agent_id` (the code's agent, if any). Nobody created it (`id`
+    None, as for Terrain itself), so nobody holds its first call until a coordinator assigns
+    it. Built only by api/intake for a form it took; a push always acts as its user."""
+
+    team_id: uuid.UUID
+    agent_id: uuid.UUID | None = None
+    id: None = None

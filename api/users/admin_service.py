@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import delete, exists, func, or_
 from sqlmodel import Session, col, select
 
-from api.audit import service as audit
+from api.audit import trail as audit
 from api.audit.models import AuditEvent
 from api.db import begin_write
 from api.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from api.partners.service import like_pattern
+from api.search import like_pattern
 from api.users import service
 from api.users.actor import Actor
 from api.users.models import Device, Team, TeamMember, User

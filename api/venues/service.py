@@ -15,9 +15,9 @@ from sqlmodel import Session, col, select
 
 from api.errors import Conflict, NotFound
 from api.leads.rules import team_for_new_lead
-from api.partners.service import like_pattern
 from api.references import check_reference
 from api.scope import can_see_team_record
+from api.search import like_pattern
 from api.sessions.patching import check_not_future
 from api.syncapi import local
 from api.users.actor import Actor

@@ -1,13 +1,16 @@
 """WCAG 2.2 AA on every agent screen (issue 9): axe-core finds 0 violations in French and in
-the Arabic hand-over; at 320 px wide nothing needs a sideways scroll."""
+the Arabic hand-over; at 320 px wide nothing needs a sideways scroll; at 360 px every tab
+label shows whole in French and Dutch (the longest)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
+from api.vocab import Role
 from tests.agent.conftest import Phone, agent
 from tests.conftest import PASSWORD
 from tests.web.conftest import Live
@@ -90,6 +93,34 @@ def test_no_violation_on_any_agent_screen(live: Live, phone: Phone, width: int) 
     expect(page.locator("input[name=pin]")).to_be_visible()
     clean(phone, "lock", found)
     assert found == {}
+
+
+# Each tab's label box against its tab: cut (ellipsis or overflow) or outside the tab.
+_CUT_LABELS = """() => [...document.querySelectorAll('#tab-bar .tab')].flatMap((tab) => {
+  const label = tab.querySelector('.tab-label');
+  const box = label.getBoundingClientRect(), outer = tab.getBoundingClientRect();
+  const cut = label.scrollWidth > label.clientWidth || label.scrollHeight > label.clientHeight
+    || box.left < outer.left || box.right > outer.right || box.bottom > outer.bottom;
+  return cut ? [label.textContent] : [];
+})"""
+
+
+@pytest.mark.parametrize("language", ["fr", "nl"])
+def test_every_tab_label_shows_whole_at_360_px(
+    live: Live, phone: Phone, language: str, tmp_path: Path
+) -> None:
+    phone.viewport = {"width": 360, "height": 740}
+    person = live.new_person(name="Amina Diallo", role=Role.agent, language=language)
+    page = phone.open()
+    phone.log_in(person)
+    labels = page.locator("#tab-bar .tab-label")
+    expect(labels).to_have_count(5)
+    assert "Today" not in labels.all_inner_texts()  # the app speaks the agent's language
+    for route in ("#/today", "#/stand", "#/leads", "#/outbox", "#/settings"):
+        phone.go(route)  # each tab current in turn
+        expect(page.locator("#tab-bar [aria-current=page]")).to_have_count(1)
+        assert page.evaluate(_CUT_LABELS) == [], (language, route, labels.all_inner_texts())
+    page.locator("#tab-bar").screenshot(path=tmp_path / f"tab-bar-{language}-360.png")
 
 
 def test_no_violation_in_the_arabic_hand_over(live: Live, phone: Phone) -> None:

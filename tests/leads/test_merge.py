@@ -15,9 +15,11 @@ from api.audit.models import AuditEvent
 from api.followups.models import Followup
 from api.interactions.models import Interaction
 from api.leads.models import Consent, Lead, LeadMarker
+from api.leads.rules import first_followup_id
 from api.partners.models import Partner
 from api.privacy.pseudonym import pseudonym
 from api.referrals.models import Referral
+from sync.models import SyncConflict
 from tests.conftest import World
 from tests.leads.helpers import count, create_lead
 from tests.sync.helpers import Phone
@@ -127,6 +129,16 @@ def test_merge_keeps_every_interaction_and_the_first_touch(
     assert "amina@example.org" in (note.body or "")  # the other's differing e-mail, kept
     assert count(db, Interaction, lead_id=gone.id) == 0
     assert count(db, Followup, lead_id=gone.id) == 0 and count(db, Followup, lead_id=kept.id) == 2
+    # One person, one "call within 48 h": the earlier (the other's, met first) stays open,
+    # the survivor's own is deleted in the same transaction.
+    open_calls = db.exec(
+        select(Followup).where(
+            col(Followup.lead_id) == kept.id,
+            col(Followup.done_at).is_(None),
+            col(Followup.deleted_at).is_(None),
+        )
+    ).all()
+    assert [f.id for f in open_calls] == [first_followup_id(gone.id)]
     assert count(db, Consent, lead_id=gone.id) == 0 and count(db, Consent, lead_id=kept.id) == 2
     assert count(db, Referral, lead_id=kept.id) == 1
     markers = db.get(LeadMarker, kept.id)
@@ -176,3 +188,31 @@ def test_who_may_merge(client: TestClient, world: World, db: Session) -> None:
         row = db.get(Lead, uuid.UUID(lead["id"]), populate_existing=True)
         assert row is not None and row.deleted_at is None
     assert _merge(client, world, a["id"], b["id"], who="admin").status_code == 200
+
+
+def test_conflicts_of_the_merged_away_lead_follow_it(
+    client: TestClient, world: World, db: Session
+) -> None:
+    """A value that lost a race on the other record is still the person's: after the merge
+    it is a conflict of the survivor, in the coordinator's list, never of the tombstone."""
+    survivor, other, phone = _pair(client, world, db)
+    r = client.patch(
+        f"/api/leads/{other}", json={"commune": "Jette"}, headers=world.auth("coordinator")
+    )
+    assert r.status_code == 200, r.text
+    # The phone edited the commune offline, before the coordinator: it loses, kept aside.
+    stale = f"{phone.wall_ms - 60_000:013d}-0000-{phone.client}"
+    late = phone.mutation("lead.patch", {"id": other, "set": {"commune": "Ixelles"}}, hlc=stale)
+    assert phone.push([late])["results"][0]["status"] == "applied"
+    assert count(db, SyncConflict, entity_id=uuid.UUID(other)) == 1
+
+    assert _merge(client, world, survivor, other).status_code == 200
+    db.expire_all()
+    assert count(db, SyncConflict, entity_id=uuid.UUID(other)) == 0
+    [moved] = db.exec(select(SyncConflict).where(SyncConflict.entity_id == uuid.UUID(survivor)))
+    assert (moved.field, moved.losing_value, moved.resolved_at) == ("commune", "Ixelles", None)
+    listed = client.get("/api/sync/conflicts", headers=world.auth("coordinator")).json()
+    assert [c["entity_id"] for c in listed["items"]] == [survivor]
+    # And it can be picked on the survivor.
+    on_lead = client.get(f"/api/leads/{survivor}/conflicts", headers=world.auth("coordinator"))
+    assert [c["losing_value"] for c in on_lead.json()["items"]] == ["Ixelles"]

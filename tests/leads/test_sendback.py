@@ -90,6 +90,46 @@ def test_sending_back_again_opens_a_new_round(client: TestClient, world: World) 
     assert [i["id"] for i in waiting.json()["items"]] == [lead["id"]]
 
 
+def test_a_second_round_through_the_phone_and_the_rounds_on_the_lead_page(
+    client: TestClient, world: World
+) -> None:
+    """Sent back, answered on the phone, sent back again: the phone gets the new question
+    (unanswered), answers it too, and the lead page's timeline holds both rounds."""
+    phone = Phone(client, world.auth("agent"))
+    lead_id = str(uuid.uuid4())
+    phone.push([phone.create_lead(uuid.UUID(lead_id), commune=None)])
+    rounds = [("Which commune?", "Schaerbeek."), ("And the e-mail?", None)]
+    for question, reply in rounds:
+        assert _send_back(client, world, lead_id, comment=question).status_code == 200
+        _fold_in(phone, phone.pull())
+        on_phone = phone.of_type("lead")[lead_id]
+        assert (on_phone["sent_back_note"], on_phone.get("answered_at")) == (question, None)
+        answer = phone.mutation("lead.answer", {"id": lead_id, "note": reply})
+        assert phone.push([answer])["results"][0]["status"] == "applied"
+        state = _detail(client, world, lead_id)["send_back"]
+        assert (state["comment"], state["answer"]) == (question, reply)
+        assert state["answered_at"] is not None
+        phone.pull()
+        assert phone.of_type("lead")[lead_id]["answered_at"] is not None
+    notes = [
+        i["body"]
+        for i in sorted(_detail(client, world, lead_id)["timeline"], key=lambda i: i["occurred_at"])
+        if i["kind"] == "note"
+    ]
+    assert notes == [
+        "Sent back to the agent:\nWhich commune?",
+        "Answered the send-back.\nSchaerbeek.",
+        "Sent back to the agent:\nAnd the e-mail?",
+        "Answered the send-back.",
+    ]
+    # An answer older than the latest question answers nothing and logs nothing.
+    old = phone.mutation(
+        "lead.answer", {"id": lead_id}, hlc=f"{now_ms() - 3_600_000:013d}-0000-{phone.client}"
+    )
+    assert phone.push([old])["results"][0]["status"] == "applied"
+    assert len([i for i in _detail(client, world, lead_id)["timeline"] if i["kind"] == "note"]) == 4
+
+
 def test_an_answer_made_before_the_send_back_answers_nothing(
     client: TestClient, world: World
 ) -> None:

@@ -269,7 +269,8 @@ def test_tally_validation(client: TestClient, world: World) -> None:
     url = f"/api/sessions/{s['id']}/tallies"
     h = world.auth("agent")
     for body, code in (
-        ({"kind": "coffees", "delta": 0}, "greater_than_equal"),
+        ({"kind": "coffees", "delta": 0}, "zero"),
+        ({"kind": "coffees", "delta": -501}, "greater_than_equal"),
         ({"kind": "coffees", "delta": 501}, "less_than_equal"),
         ({"kind": "hugs", "delta": 1}, "enum"),
         ({"kind": "coffees"}, "missing"),

@@ -22,9 +22,14 @@ from sqlmodel import Session, SQLModel
 
 from api.audit.models import AuditEvent
 from api.followups.models import Followup
+from api.intake import answers, form, render
 from api.leads.models import Lead
 from api.leads.rules import first_followup_id
+from api.syncapi import local
+from api.users.actor import PublicForm
 from tests.conftest import World
+from tests.intake.helpers import answers as intake_answers
+from tests.intake.helpers import new_token, post_form
 from tests.sync.helpers import Phone, lead_fields
 
 # Tables whose rows belong to one lead (a `lead_id` column), plus the lead itself.
@@ -476,3 +481,83 @@ def test_rest_and_push_leave_the_same_place_rows(
     rest = place_snapshot(db, world, case.table, by_rest)
     push = place_snapshot(db, world, case.table, by_push)
     assert differences(rest, push) == []
+
+
+# -- the public form: its lead is a lead.create like any other ------------------------
+
+
+def test_the_public_forms_lead_is_a_pushed_lead_create(
+    client: TestClient, world: World, db: Session
+) -> None:
+    """A person's own answers on the public form, through an agent's code, and the same
+    answers pushed by that agent's phone as a lead.create: the same lead, consent, markers,
+    first follow-up, stamped fields and audit. What differs is the credit alone: the code's
+    agent is credited on both, but nobody created the form's lead, so nobody holds its
+    first call until a coordinator assigns it."""
+    made = client.post(
+        "/api/codes",
+        json={"kind": "agent", "agent_id": str(world.agent.id)},
+        headers=world.auth("coordinator"),
+    )
+    assert made.status_code == 201, made.text
+    code = made.json()["code"]
+    posted = intake_answers(
+        "nl",
+        c=code,
+        consent=["contact", "sensitive_markers"],
+        gender="woman",
+        migrant_background="yes",
+    )
+    token = new_token()
+    before = last_audit(db)
+    r = post_form(client, "nl", posted, token=token)
+    assert r.status_code == 303, r.text
+    form_audit = audit_since(db, before)
+    by_form = answers.lead_id(uuid.UUID(token))
+
+    # What the page made of the answers, as the agent's phone would send it.
+    pairs = [
+        (name, item)
+        for name, value in {"token": token, **posted}.items()
+        for item in (value if isinstance(value, list) else [value])
+    ]
+    consent = form.definition("nl", render.notice())["consent"]
+    data, errors = answers.validate(answers.read(pairs), language="nl", consent=consent)
+    assert data is not None, errors
+    fields = data.model_dump(mode="json", exclude_unset=True, exclude={"id"})
+    fields["campaign"] = code  # the code's attribution, which the phone names itself
+    by_push = uuid.uuid4()
+    phone = Phone(client, world.auth("agent"))
+    before = last_audit(db)
+    result = phone.push([phone.mutation("lead.create", {"id": str(by_push), "fields": fields})])
+    assert result["results"][0]["status"] == "applied", result
+    push_audit = audit_since(db, before)
+
+    from_form, from_push = snapshot(db, world, by_form), snapshot(db, world, by_push)
+    # (`differences` names its first side REST: here it is the form's lead.)
+    assert differences(from_form, from_push) == [
+        ".followup[0].assigned_to: REST None != push 'agent'",
+        ".followup[0].created_by: REST None != push 'agent'",
+        ".lead.created_by: REST None != push 'agent'",
+    ]
+    assert form_audit == push_audit
+
+
+def test_the_public_form_never_changes_a_lead_it_already_made(
+    client: TestClient, world: World, db: Session
+) -> None:
+    """The page's script resends what it held offline, and two sends of one form may cross:
+    the second lead.create finds the first's lead and leaves it exactly as it is (a phone's
+    replayed create would patch it; a stranger's form must never)."""
+    token = new_token()
+    assert post_form(client, "fr", intake_answers("fr"), token=token).status_code == 303
+    lead_id = answers.lead_id(uuid.UUID(token))
+    before = snapshot(db, world, lead_id)
+    fields = lead_fields(first_name="Someone", channel="self_intake")
+    fields["consent"]["channel"] = "self"
+    local.apply(
+        db,
+        actor=PublicForm(team_id=world.antwerp.id),
+        mutations=[("lead.create", {"id": str(lead_id), "fields": fields})],
+    )
+    assert differences(before, snapshot(db, world, lead_id)) == []

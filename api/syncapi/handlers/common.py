@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.errors import AppError
 from api.references import UNKNOWN, may_refer
-from api.users.actor import Actor
+from api.users.actor import Actor, PublicForm
 from api.validation import field_errors
 from sync.merge import merge_patch
 from sync.push import Apply, Rejected
@@ -78,15 +78,31 @@ def translate(exc: Exception) -> Rejected | None:
     return None
 
 
-def check_references(ctx: Apply, references: Iterable[tuple[str, str, uuid.UUID]]) -> None:
+def check_references(
+    ctx: Apply,
+    references: Iterable[tuple[str, str, uuid.UUID]],
+    current: Mapping[str, Any] | None = None,
+) -> None:
     """Each (column, entity, id) a mutation points at must be a record the caller may point
-    at (api/references.py, the REST rule). Missing and invisible get the same rejection."""
-    actor = actor_of(ctx)
-    organisation = actor.user.organisation_id
+    at (api/references.py, the REST rule): missing, invisible and deleted get the same
+    rejection, on both paths. A reference `current` (the row written to) already holds is
+    not judged again: REST leaves unchanged values out, and a replayed create must not be
+    refused because a session it named was deleted since."""
     for column, entity, key in references:
-        row = ctx.store.get(entity, key)
-        if not may_refer(actor, column, row, organisation_id=organisation, allow_deleted=True):
+        if current is not None and current.get(column) == key:
+            continue
+        if not _may_refer(ctx.actor, column, ctx.store.get(entity, key)):
             raise Rejected(*UNKNOWN[column])  # the REST answer: unknown_venue, …
+
+
+def _may_refer(actor: Any, column: str, row: Mapping[str, Any] | None) -> bool:
+    if isinstance(actor, PublicForm):
+        # The attribution code's own references, chosen by a coordinator and checked when
+        # the code was made (the form's answers never name one): they must still exist,
+        # and a session deleted since still gets the credit (the person is not refused).
+        return row is not None
+    assert isinstance(actor, Actor)
+    return may_refer(actor, column, row, organisation_id=actor.user.organisation_id)
 
 
 def not_found() -> Rejected:

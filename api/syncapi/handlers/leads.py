@@ -47,7 +47,7 @@ from api.syncapi.handlers.common import (
     validate,
 )
 from api.syncapi.visibility import can_see_lead_row
-from api.users.actor import Actor
+from api.users.actor import PublicForm
 from api.vocab import ConsentChannel, InteractionKind, LeadStatus, Role
 from sync.push import Apply, Key, Mutator, Rejected
 from sync.store import Store
@@ -77,7 +77,9 @@ def _references(values: Mapping[str, Any]) -> Iterator[Key]:
             yield entity, values[column]
 
 
-def check_lead_references(ctx: Apply, values: Mapping[str, Any]) -> None:
+def check_lead_references(
+    ctx: Apply, values: Mapping[str, Any], lead: Mapping[str, Any] | None
+) -> None:
     check_references(
         ctx,
         (
@@ -85,6 +87,7 @@ def check_lead_references(ctx: Apply, values: Mapping[str, Any]) -> None:
             for column, entity in REFERENCES.items()
             if values.get(column) is not None
         ),
+        lead,
     )
 
 
@@ -185,34 +188,53 @@ def then_create(p: CreateLead, store: Store) -> Iterator[Key]:
         store.absent(derived[:1] + derived[2:] if p.data.consent.id else derived)
 
 
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """Whose queue a new lead joins and who is credited: the creator for a user's lead; for
+    the public form the attribution code's agent, if any, and no creator."""
+
+    team_id: uuid.UUID
+    agent_id: uuid.UUID | None
+    creator_id: uuid.UUID | None
+
+
 def apply_create(ctx: Apply, p: CreateLead) -> None:
-    actor = actor_of(ctx)
-    check_lead_references(ctx, p.values)
     lead = ctx.store.get(LEAD, p.id)
+    if lead is not None and isinstance(ctx.actor, PublicForm):
+        return  # the same form sent twice: the lead it made stays as it is
+    check_lead_references(ctx, p.values, lead)
     if lead is None:
         # When the person was met: never after the server's now (a phone's clock may run
         # ahead a little), so last_touch_at (which only moves forward) is never poisoned.
         occurred = min(aware(p.data.consent.given_at) or ctx.hlc_time, ctx.now)
-        _insert_lead(ctx, p, actor, occurred)
-        _first_followup(ctx, p, actor, occurred)
+        credit = _credit(ctx)
+        _insert_lead(ctx, p, credit, occurred)
+        _first_followup(ctx, p, credit, occurred)
     else:
-        if not can_see_lead_row(actor, lead):
+        if not can_see_lead_row(actor_of(ctx), lead):
             raise not_found()
         check_not_erased(lead)
         patch_lead(ctx, lead, p.values, {})
-    _consent(ctx, p, actor)
+    _consent(ctx, p)
     _markers(ctx, p)
 
 
-def _insert_lead(ctx: Apply, p: CreateLead, actor: Actor, occurred: Any) -> None:
+def _credit(ctx: Apply) -> Credit:
+    if isinstance(ctx.actor, PublicForm):
+        return Credit(ctx.actor.team_id, ctx.actor.agent_id, None)
+    actor = actor_of(ctx)
+    return Credit(team_for_new_lead(actor), actor.id, actor.id)
+
+
+def _insert_lead(ctx: Apply, p: CreateLead, credit: Credit, occurred: Any) -> None:
     row: dict[str, Any] = dict.fromkeys(PATCHABLE_FIELDS)
     row.update(language=p.data.language.value, needs=[], channel=p.data.channel.value)
     row.update(p.values)
     row.update(
         id=p.id,
-        team_id=team_for_new_lead(actor),
-        agent_id=actor.id,
-        created_by=actor.id,
+        team_id=credit.team_id,
+        agent_id=credit.agent_id,
+        created_by=credit.creator_id,
         assigned_to=None,
         first_touch_at=occurred,
         last_touch_at=occurred,
@@ -224,8 +246,9 @@ def _insert_lead(ctx: Apply, p: CreateLead, actor: Actor, occurred: Any) -> None
     ctx.store.insert(LEAD, row)
 
 
-def _first_followup(ctx: Apply, p: CreateLead, actor: Actor, occurred: Any) -> None:
-    """Every new lead gets "call within 48 h" (deterministic id: replays find it)."""
+def _first_followup(ctx: Apply, p: CreateLead, credit: Credit, occurred: Any) -> None:
+    """Every new lead gets "call within 48 h" (deterministic id: replays find it); its
+    creator makes it, and a self-intake's waits for the coordinators to give it someone."""
     followup_id, lead_id = p.followup_id, p.id
     if ctx.store.get(FOLLOWUP, followup_id) is not None:
         return
@@ -237,16 +260,16 @@ def _first_followup(ctx: Apply, p: CreateLead, actor: Actor, occurred: Any) -> N
             "due_on": first_followup_due(occurred),
             "kind": "call",
             "note": None,
-            "assigned_to": actor.id,
+            "assigned_to": credit.creator_id,
             "done_at": None,
-            "created_by": actor.id,
+            "created_by": credit.creator_id,
             "field_hlc": {"due_on": ctx.hlc, "kind": ctx.hlc},
             "deleted_at": None,
         },
     )
 
 
-def _consent(ctx: Apply, p: CreateLead, actor: Actor) -> None:
+def _consent(ctx: Apply, p: CreateLead) -> None:
     existing = ctx.store.get(CONSENT, p.consent_id)
     if existing is not None:
         if existing["lead_id"] != p.id:
@@ -264,7 +287,7 @@ def _consent(ctx: Apply, p: CreateLead, actor: Actor) -> None:
             "language": c.language.value,
             "given_at": min(aware(c.given_at) or ctx.hlc_time, ctx.now),
             "channel": c.channel.value,
-            "agent_id": actor.id if c.channel == ConsentChannel.agent else None,
+            "agent_id": ctx.actor.id if c.channel == ConsentChannel.agent else None,
             "withdrawn_at": None,
         },
     )
@@ -325,7 +348,7 @@ def needs_patch(p: PatchLead, hlc: str) -> Iterator[Key]:
 
 def apply_patch(ctx: Apply, p: PatchLead) -> None:
     lead = visible_lead(ctx, p.id)
-    check_lead_references(ctx, p.values)
+    check_lead_references(ctx, p.values, lead)
     patch_lead(ctx, lead, p.values, p.base, comment=p.comment)
 
 

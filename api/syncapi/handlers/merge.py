@@ -25,7 +25,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from api.audit.models import AuditEvent
 from api.errors import InvalidInput
-from api.leads.rules import derived_id
+from api.leads.rules import derived_id, first_followup_id
 from api.leads.schemas import PATCHABLE_FIELDS, MergeIn
 from api.privacy.catalog import table
 from api.privacy.pseudonym import pseudonym
@@ -37,6 +37,7 @@ from api.syncapi.visibility import can_see_lead_row
 from api.users.actor import Actor
 from api.vocab import InteractionKind
 from i18n import gettext as _
+from sync.models import SyncConflict
 from sync.push import Apply, Key, Mutator
 from sync.sqltypes import table_of
 from sync.store import Store
@@ -50,6 +51,7 @@ _EMPTY: tuple[Any, ...] = (None, "", [])
 # Rows outside the sync store that name the lead: they follow it to the survivor.
 _FOLLOWERS = ("referral", "privacy_request", "push_outbox")
 _audit = table_of(AuditEvent)
+_conflict = table_of(SyncConflict)
 
 
 def _labels() -> dict[str, str]:
@@ -87,6 +89,8 @@ def needs_merge(p: Merge, _hlc: str) -> Iterator[Key]:
     yield LEAD, p.other
     yield MARKER, p.survivor
     yield MARKER, p.other
+    yield FOLLOWUP, first_followup_id(p.survivor)
+    yield FOLLOWUP, first_followup_id(p.other)
 
 
 def _child_ids(conn: Connection, entity: str, lead_id: uuid.UUID) -> list[uuid.UUID]:
@@ -118,6 +122,7 @@ def apply_merge(ctx: Apply, p: Merge) -> None:
     if other["deleted_at"] is not None:
         raise not_found()
     moved = _move_children(ctx, p)
+    _one_first_call(ctx, p)
     _merge_markers(ctx, p)
     differing = _merge_fields(ctx, survivor, other)
     if differing:
@@ -129,6 +134,13 @@ def apply_merge(ctx: Apply, p: Merge) -> None:
     for name in _FOLLOWERS:
         t = table(name)
         conn.execute(update(t).where(t.c.lead_id == p.other).values(lead_id=p.survivor))
+    # Conflicts on the other's fields: the person's values a coordinator may still pick,
+    # on the record that lives on (an open conflict must not point at a tombstone).
+    conn.execute(
+        update(_conflict)
+        .where(_conflict.c.entity == LEAD, _conflict.c.entity_id == p.other)
+        .values(entity_id=p.survivor)
+    )
     for lead_id, action in ((p.survivor, "lead.merge"), (p.other, "lead.merged_away")):
         conn.execute(
             insert(_audit).values(
@@ -150,6 +162,20 @@ def _move_children(ctx: Apply, p: Merge) -> int:
                 ctx.store.update(entity, row["id"], {"lead_id": p.survivor})
                 moved += 1
     return moved
+
+
+def _one_first_call(ctx: Apply, p: Merge) -> None:
+    """Each lead came with its "call within 48 h"; one person gets one call. The earlier due
+    stays (the promise made first: the thank-you page named that day); the other, still
+    open, is deleted in the merge's transaction (phones drop it at their next pull)."""
+    calls = [ctx.store.get(FOLLOWUP, first_followup_id(lead)) for lead in (p.survivor, p.other)]
+    waiting = [c for c in calls if c and c["done_at"] is None and c["deleted_at"] is None]
+    if len(waiting) < 2:
+        return
+    keep = min(waiting, key=lambda c: c["due_on"])  # a tie keeps the survivor's
+    for call in waiting:
+        if call["id"] != keep["id"]:
+            ctx.store.update(FOLLOWUP, call["id"], {"deleted_at": ctx.now})
 
 
 def _merge_markers(ctx: Apply, p: Merge) -> None:

@@ -19,6 +19,7 @@ from api.fields import (
     PastInstant,
     PlanDay,
     PlannedInstant,
+    TallyDelta,
     Text120,
 )
 from api.leads.rules import team_for_new_lead
@@ -38,6 +39,7 @@ from api.syncapi.handlers.common import (
 )
 from api.syncapi.visibility import can_see_team_row
 from api.vocab import Channel, Role, TallyKind
+from i18n import N_
 from sync.push import Apply, Key, Mutator, Rejected
 
 _LENIENT = ConfigDict(extra="ignore")
@@ -74,7 +76,7 @@ class AddTally(BaseModel):
     id: uuid.UUID
     session_id: uuid.UUID
     kind: TallyKind
-    delta: int = Field(ge=-1000, le=1000)
+    delta: TallyDelta
     occurred_at: PastInstant
 
 
@@ -145,7 +147,9 @@ def _needs(kind: Kind) -> Callable[[Write, str], Iterator[Key]]:
     return needs
 
 
-def check_kind_references(ctx: Apply, kind: Kind, values: Mapping[str, Any]) -> None:
+def check_kind_references(
+    ctx: Apply, kind: Kind, values: Mapping[str, Any], row: Mapping[str, Any] | None
+) -> None:
     check_references(
         ctx,
         (
@@ -153,7 +157,20 @@ def check_kind_references(ctx: Apply, kind: Kind, values: Mapping[str, Any]) -> 
             for column, entity in kind.references
             if values.get(column) is not None
         ),
+        row,
     )
+
+
+def _live(ctx: Apply, kind: Kind, key: uuid.UUID) -> Mapping[str, Any] | None:
+    """The record a write changes, if the caller sees it. A deleted one takes no change on
+    any path: REST answers 404 for it as for any record not there, and a phone's change of
+    it is refused the same way (stored as a rejection, shown under "needs attention")
+    rather than applied as after-delete conflicts nobody can act on (the coordinator's
+    conflict list and its resolutions skip tombstones)."""
+    row = _visible(ctx, kind.entity, key)
+    if row is not None and row["deleted_at"] is not None:
+        raise not_found()
+    return row
 
 
 def check_row(kind: Kind, row: Mapping[str, Any] | None) -> None:
@@ -182,9 +199,12 @@ def _own_values(ctx: Apply, kind: Kind, team_id: uuid.UUID, p: Write) -> Write:
 
 def _create(kind: Kind) -> Callable[[Apply, Write], None]:
     def apply(ctx: Apply, p: Write) -> None:
-        check_kind_references(ctx, kind, p.values)
         row = _visible(ctx, kind.entity, p.id)
+        check_kind_references(ctx, kind, p.values, row)
         if row is not None:
+            if row["deleted_at"] is not None:
+                # The REST answer to a create under a deleted record's id.
+                raise Rejected("id_taken", N_("This identifier is already in use."))
             p = _own_values(ctx, kind, row["team_id"], p)
             merge_fields(ctx, kind.entity, row, p.values, {})
             check_row(kind, ctx.store.get(kind.entity, p.id))
@@ -213,10 +233,10 @@ def _create(kind: Kind) -> Callable[[Apply, Write], None]:
 
 def _patch(kind: Kind) -> Callable[[Apply, Write], None]:
     def apply(ctx: Apply, p: Write) -> None:
-        check_kind_references(ctx, kind, p.values)
-        row = _visible(ctx, kind.entity, p.id)
+        row = _live(ctx, kind, p.id)
         if row is None:
             raise not_found()
+        check_kind_references(ctx, kind, p.values, row)
         p = _own_values(ctx, kind, row["team_id"], p)
         merge_fields(ctx, kind.entity, row, p.values, p.base)
         check_row(kind, ctx.store.get(kind.entity, p.id))
@@ -245,14 +265,14 @@ def needs_tally(p: AddTally, _hlc: str) -> Iterator[Key]:
 
 
 def apply_tally(ctx: Apply, p: AddTally) -> None:
+    session = _live(ctx, SESSION_KIND, p.session_id)  # a deleted session counts nothing
     existing = ctx.store.get(TALLY, p.id)
     if existing is not None:
         # A replay, answered only to whoever may see its session (else: as any unseen id).
-        if existing["session_id"] != p.session_id or _visible(ctx, SESSION, p.session_id) is None:
+        if existing["session_id"] != p.session_id or session is None:
             raise not_found()
         return
-    session = _visible(ctx, SESSION, p.session_id)
-    if session is None or session["deleted_at"] is not None:
+    if session is None:
         raise not_found()
     ctx.store.insert(
         TALLY,

@@ -4,7 +4,9 @@ comment ("needs info"); the agent fixes it on the phone and answers.
 The lead row holds the latest round (sent_back_* and answered_*), so a phone gets it with
 the lead at its next pull, without reading any other record. `sent_back_hlc` is the
 send-back's stamp: the fields the agent changed since are those stamped later, which is
-what the coordinator sees once the answer is in (api/leads/sendback.py).
+what the coordinator sees once the answer is in (api/leads/sendback.py). Every round is
+also a note on the lead's timeline (the question, then the answer), so earlier rounds stay
+readable after the next send-back replaces the row's.
 """
 
 from __future__ import annotations
@@ -17,13 +19,17 @@ from typing import Any
 from pydantic import ConfigDict
 
 from api.errors import InvalidInput
-from api.leads.rules import sent_back_agent
+from api.leads.rules import derived_id, sent_back_agent
 from api.leads.schemas import AnswerIn, SendBackIn
 from api.push import triggers as push_triggers
-from api.syncapi.entities import LEAD
+from api.syncapi.entities import INTERACTION, LEAD
 from api.syncapi.handlers.assign import live_lead, permitted
 from api.syncapi.handlers.common import actor_of, validate
+from api.vocab import InteractionKind
+from i18n import gettext as _
 from sync.push import Apply, Key, Mutator
+
+_ROUND_NS = uuid.UUID("9d0f3b6e-2c47-4a1e-b8d5-7e6a0c2f4b19")
 
 
 class SendBackArgs(SendBackIn):
@@ -58,8 +64,39 @@ def parse_answer(args: Mapping[str, Any]) -> Answer:
     return Answer(a.id, a.note)
 
 
-def needs_lead(p: SendBack | Answer, _hlc: str) -> Iterator[Key]:
+def needs_lead(p: SendBack | Answer, hlc: str) -> Iterator[Key]:
     yield LEAD, p.id
+    yield INTERACTION, _round_note_id(p, hlc)
+
+
+def _round_note_id(p: SendBack | Answer, hlc: str) -> uuid.UUID:
+    step = "send-back" if isinstance(p, SendBack) else "answer"
+    return derived_id(_ROUND_NS, f"{step}:{p.id}:{hlc}")
+
+
+def _round_note(ctx: Apply, p: SendBack | Answer, body: str) -> None:
+    """The round's step on the lead's timeline (kept when the next round replaces the
+    row's); not a contact with the person, so the lead's last touch does not move."""
+    note_id = _round_note_id(p, ctx.hlc)
+    if ctx.store.get(INTERACTION, note_id) is not None:
+        return
+    ctx.store.insert(
+        INTERACTION,
+        {
+            "id": note_id,
+            "lead_id": p.id,
+            "kind": InteractionKind.note.value,
+            "occurred_at": min(ctx.hlc_time, ctx.now),  # a phone's clock may run ahead
+            "body": body[:4000],
+            "channel": None,
+            "from_status": None,
+            "to_status": None,
+            "author_id": ctx.actor.id,
+            "voided_at": None,
+            "voided_by": None,
+            "void_reason": None,
+        },
+    )
 
 
 def apply_send_back(ctx: Apply, p: SendBack) -> None:
@@ -80,6 +117,7 @@ def apply_send_back(ctx: Apply, p: SendBack) -> None:
             "answer_note": None,
         },
     )
+    _round_note(ctx, p, "\n".join([_("Sent back to the agent:"), p.comment]))
     # Last: nothing after this may refuse the mutation (the outbox row is written now).
     push_triggers.lead_sent_back(
         ctx.store.connection, lead_id=p.id, agent_id=agent, actor_id=ctx.actor.id, now=ctx.now
@@ -97,6 +135,8 @@ def apply_answer(ctx: Apply, p: Answer) -> None:
     if ctx.hlc < (lead["sent_back_hlc"] or ""):
         return
     ctx.store.update(LEAD, p.id, {"answered_at": ctx.hlc_time, "answer_note": p.note})
+    lines = [_("Answered the send-back."), *([p.note] if p.note else [])]
+    _round_note(ctx, p, "\n".join(lines))
 
 
 MUTATORS: tuple[Mutator[Any], ...] = (

@@ -17,6 +17,8 @@ import { leadName, statusBadge, titled } from '../ui/common.js';
 import { checkbox, chips, selectField, textField } from '../ui/forms.js';
 import { LEAD_CHANNELS, LEAD_LANGUAGES, NEEDS, STAGES } from '../vocab.js';
 
+/** The reference a refusal code is about (api/references.py). @type {Record<string, string>} */
+const REFUSED_REFERENCE = { unknown_session: 'session_id', unknown_venue: 'venue_id', unknown_partner: 'partner_id' };
 const TEXT_FIELDS = ['first_name', 'last_name', 'email', 'commune', 'postcode', 'project_idea', 'sector', 'campaign'];
 
 /** @param {HTMLElement} main @param {import('../app.js').Ctx} ctx */
@@ -313,8 +315,13 @@ async function leadForm(main, ctx, lead, fix = null) {
   /** @param {Record<string, any>} fields */
   async function create(fields) {
     if (fix) {
-      // The same id and everything the form does not show (consent, markers, session).
-      await ctx.mutate('lead.create', { id: fix.note.id, fields: { ...fix.values, ...fields } });
+      // The same id and everything the form does not show (consent, markers, session) but
+      // a session, place or partner the server refused (deleted since, or never synced):
+      // sent again, it would be refused again.
+      const values = { ...fix.values, ...fields };
+      const dropped = REFUSED_REFERENCE[fix.note.code ?? ''];
+      if (dropped) values[dropped] = null;
+      await ctx.mutate('lead.create', { id: fix.note.id, fields: values });
       await ctx.session.store.dismiss(fix.note.seq);
       ctx.go(`#/leads/${fix.note.id}`, t('Corrected; it will be sent again.'));
       return;

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from functools import lru_cache
 from typing import Annotated, Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -142,6 +144,14 @@ def begin_write(session: Session) -> None:
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
+def end_read(session: Session) -> None:
+    """End a read use case's transaction once it has read everything, so that its snapshot
+    (a WAL read mark on SQLite) is not held while the request goes on waiting (for an audit
+    row's commit, for instance). A commit, which writes nothing here, rather than a
+    rollback: the objects it loaded stay usable."""
+    session.commit()
+
+
 def all_or_nothing(use_case: Callable[..., T]) -> Callable[..., T]:
     """A writing use case whose refusal (any exception) rolls its session back at once, so
     nothing it began (a version bump, half-set fields) is committed by a later write on
@@ -158,9 +168,28 @@ def all_or_nothing(use_case: Callable[..., T]) -> Callable[..., T]:
     return run
 
 
-def get_session() -> Iterator[Session]:
-    with Session(get_engine(), expire_on_commit=False) as session:
+def new_session() -> Session:
+    """A session on the process's engine, as every request gets one."""
+    return Session(get_engine(), expire_on_commit=False)
+
+
+async def get_session() -> AsyncIterator[Session]:
+    """The request's session. Opening one touches no database, so it is done on the event
+    loop, not on a worker thread (performance.md P4: each hop costs the loop's time).
+    Closing one that still holds a transaction (a rollback: a round trip on PostgreSQL) goes
+    to a worker thread, shielded from cancellation and outside the thread limit as FastAPI
+    exits a sync dependency (a full pool must not deadlock on the exits that give its
+    connections back); one whose use case ended its transaction (end_read, a commit)
+    closes on the loop at once."""
+    session = new_session()
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

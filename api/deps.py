@@ -27,9 +27,12 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 def current_actor(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
     token: Annotated[str | None, Depends(_bearer)],
 ) -> Actor:
+    # The settings are read here rather than through SettingsDep, which would be a thread
+    # hop of its own for every authenticated request (get_settings is not async); a test's
+    # dependency_overrides[get_settings] is honoured all the same.
+    settings = request.app.dependency_overrides.get(get_settings, get_settings)()
     return actor_for(request, session, settings, token)
 
 

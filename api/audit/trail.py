@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import Engine
 from sqlmodel import Session
 
+from api.audit import views
 from api.audit.models import AuditEvent
 from api.db import begin_write
 from api.privacy.pseudonym import pseudonym
 from api.users.actor import Actor
+from sync.sqltypes import utcnow
 
 PERSON = "person"
+VIEW = "lead.view"
 
 
 def record(
@@ -60,4 +64,27 @@ def record_person(
         object_type=PERSON,
         object_ref=pseudonym(lead_id),
         row_count=row_count,
+    )
+
+
+def record_view(session: Session, *, actor: Actor, lead_id: uuid.UUID) -> None:
+    """The audit row of one view of a person's detail, committed before this returns.
+
+    Concurrent views share one commit (api/audit/views.py) instead of each taking the write
+    lock and an fsync of its own. A session bound to a connection instead of an engine
+    runs inside a transaction its caller owns (the tests' rolled-back one): the row joins
+    it there, as every other write of that session does."""
+    bind = session.get_bind()
+    if not isinstance(bind, Engine):
+        record_person(session, actor=actor, action=VIEW, lead_id=lead_id)
+        return
+    views.writer_for(bind).write(
+        {
+            "at": utcnow(),
+            "actor_id": actor.id,
+            "action": VIEW,
+            "object_type": PERSON,
+            "object_ref": pseudonym(lead_id),
+            "row_count": None,
+        }
     )

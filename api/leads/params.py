@@ -16,7 +16,7 @@ _STAGE_PATTERN = "^(" + "|".join(STAGE_COLUMNS) + ")$"
 _SENT_BACK_PATTERN = "^(" + "|".join(SENT_BACK) + ")$"
 
 
-def lead_filters(
+async def lead_filters(
     status_: Annotated[list[LeadStatus] | None, Query(alias="status")] = None,
     channel: Channel | None = None,
     agent: uuid.UUID | None = None,
@@ -35,6 +35,7 @@ def lead_filters(
     q: Annotated[str | None, Query(max_length=100)] = None,
     sent_back: Annotated[str | None, Query(pattern=_SENT_BACK_PATTERN)] = None,
 ) -> LeadFilters:
+    # Async although it awaits nothing: FastAPI runs a plain function on a worker thread.
     return LeadFilters(
         status=[s.value for s in status_] if status_ else None,
         channel=channel.value if channel else None,

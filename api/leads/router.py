@@ -28,6 +28,7 @@ from api.leads.schemas import (
     StatusChange,
 )
 from api.params import Offset, page_limit
+from api.responses import model_json
 
 router = APIRouter(prefix="/api/leads", tags=["leads"])
 
@@ -40,12 +41,12 @@ def list_leads(
     sort: LeadSort = LeadSort.created_at_desc,
     limit: Annotated[int, page_limit(service.MAX_PAGE)] = 50,
     offset: Offset = 0,
-) -> LeadList:
+) -> Response:
     """Leads I may see, filtered, sorted and paged."""
     rows, total = service.list_leads(
         session, actor=actor, filters=filters, sort=sort, limit=limit, offset=offset
     )
-    return LeadList(items=[LeadPublic.model_validate(r) for r in rows], total=total)
+    return model_json(LeadList(items=[LeadPublic.model_validate(r) for r in rows], total=total))
 
 
 @router.post("", response_model=LeadPublic, status_code=status.HTTP_201_CREATED)
@@ -78,9 +79,9 @@ def list_duplicates(
 
 
 @router.get("/{lead_id}", response_model=LeadDetail)
-def get_lead(lead_id: uuid.UUID, session: SessionDep, actor: CurrentUser) -> LeadDetail:
+def get_lead(lead_id: uuid.UUID, session: SessionDep, actor: CurrentUser) -> Response:
     """One lead with its timeline, open follow-ups and consent summary."""
-    return timeline.lead_detail(session, actor=actor, lead_id=lead_id)
+    return model_json(timeline.lead_detail(session, actor=actor, lead_id=lead_id))
 
 
 @router.patch("/{lead_id}", response_model=LeadPublic)

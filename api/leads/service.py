@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from api.clock import observe
+from api.db import end_read
 from api.errors import Conflict, PermissionDenied
 from api.leads import markers, rules, totals
 from api.leads.access import visible_lead
@@ -102,14 +103,17 @@ def list_leads(
     rows = list(session.execute(query.with_only_columns(*_LIST_COLUMNS)).all())
     if 0 < len(rows) < limit or (offset == 0 and not rows):
         # The last page: the total is known without counting.
-        return rows, offset + len(rows)
+        found = offset + len(rows)
+    else:
 
-    def count() -> int:
-        where = visible_where(actor, filters, now=now)
-        counted = session.execute(select(func.count()).select_from(Lead).where(*where))
-        return int(counted.scalar_one())
+        def count() -> int:
+            where = visible_where(actor, filters, now=now)
+            counted = session.execute(select(func.count()).select_from(Lead).where(*where))
+            return int(counted.scalar_one())
 
-    return rows, totals.total(session, actor=actor, filters=filters, now=now, count=count)
+        found = totals.total(session, actor=actor, filters=filters, now=now, count=count)
+    end_read(session)
+    return rows, found
 
 
 def latest_consent(session: Session, lead_id: uuid.UUID) -> Consent | None:

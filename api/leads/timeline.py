@@ -7,6 +7,7 @@ import uuid
 from sqlmodel import Session
 
 from api.audit import trail
+from api.db import end_read
 from api.followups import service as followup_service
 from api.followups.schemas import FollowupPublic
 from api.interactions import service as interaction_service
@@ -32,6 +33,9 @@ def lead_detail(session: Session, *, actor: Actor, lead_id: uuid.UUID) -> LeadDe
         consent=ConsentSummary.model_validate(consent) if consent else None,
         send_back=sendback.send_back_state(session, lead),
     )
-    # Each view of a person's detail is audited (privacy-security.md, Audit).
-    trail.record_person(session, actor=actor, action="lead.view", lead_id=lead.id)
+    # Everything is read: the snapshot is not held while the audit row is written.
+    end_read(session)
+    # Each view of a person's detail is audited (privacy-security.md, Audit); the answer
+    # waits until its row is committed.
+    trail.record_view(session, actor=actor, lead_id=lead.id)
     return detail

@@ -25,7 +25,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.config import get_settings
-from api.db import get_session
+from api.db import get_session, new_session
 from api.deps import actor_for
 from api.errors import PayloadTooLarge
 from api.users.actor import Actor
@@ -70,9 +70,13 @@ def parse(model: type[M], body: bytes) -> M:
 @contextmanager
 def session_for(request: Request) -> Iterator[Session]:
     """The request's database session, from the same factory a `SessionDep` would use."""
-    factory: Callable[[], Generator[Session]] = request.app.dependency_overrides.get(
-        get_session, get_session
+    factory: Callable[[], Generator[Session]] | None = request.app.dependency_overrides.get(
+        get_session
     )
+    if factory is None:
+        with new_session() as session:
+            yield session
+        return
     sessions = factory()
     try:
         yield next(sessions)

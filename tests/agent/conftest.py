@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Playwright, expect
 
 from tests.conftest import PASSWORD
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, until
 from tests.web.conftest import WATCH_CSP, Live, Person, live  # noqa: F401 (fixture)
 
 PIN = "482916"
@@ -113,18 +113,20 @@ class Phone:
         page.locator("form button[type=submit]").click()
         expect(page.locator(".today h1")).to_be_visible()
         # The worker controls the page and holds the shell before the network goes away.
-        page.wait_for_function(
+        until(
+            page,
             "async () => { await navigator.serviceWorker.ready;"
-            " return navigator.serviceWorker.controller !== null; }"
+            " return navigator.serviceWorker.controller !== null; }",
         )
 
     def wait_forms_cached(self) -> None:
         """The ten intake forms the app downloads after unlocking (hand-over offline)."""
-        self.p.wait_for_function(
+        until(
+            self.p,
             """async () => {
               const cache = await caches.open('terrain-forms');
               return (await cache.keys()).length >= 10;
-            }"""
+            }""",
         )
 
     def unlock(self, pin: str = PIN) -> None:

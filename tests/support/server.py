@@ -63,8 +63,12 @@ class ServerProcess:
         log_path: Path | None = None,
         entry: str = "uvicorn",
         args: Sequence[str] | None = None,
+        root: Path | None = None,
     ) -> None:
         self.database_url = database_url
+        # The source tree the server runs (imports and working directory): this one, or a
+        # checkout of another commit that a bench compares against (same dependencies).
+        self.root = root or REPO_ROOT
         self.data_dir = data_dir
         self.port = port or free_port()
         self.extra_env = dict(env or {})
@@ -126,14 +130,14 @@ class ServerProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith("TERRAIN_")}
         env["TERRAIN_DATA_DIR"] = str(self.data_dir)
-        env["PYTHONPATH"] = str(REPO_ROOT)
+        env["PYTHONPATH"] = str(self.root)
         if self.database_url is not None:
             env["TERRAIN_DATABASE_URL"] = self.database_url
         env.update(self.extra_env)
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
                 self._command(),
-                cwd=REPO_ROOT,
+                cwd=self.root,
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,

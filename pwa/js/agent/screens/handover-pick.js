@@ -8,11 +8,25 @@ import { LEAD_LANGUAGES } from '../vocab.js';
 
 const FORMS_CACHE = 'terrain-forms';
 
-/** Download every language's form while there is a network (the worker keeps them). */
+/**
+ * Download every language's form while there is a network. A page the worker controls
+ * leaves the keeping to it (stale-while-revalidate, sw.js); a page it does not control yet —
+ * the first log-in, while the new worker installs — stores them itself, or an agent who
+ * went offline right after logging in found no form to hand over.
+ */
 export async function warmForms() {
   if (navigator.onLine === false) return;
+  const keep = !navigator.serviceWorker?.controller && 'caches' in self ? await caches.open(FORMS_CACHE) : null;
   await Promise.all(
-    LEAD_LANGUAGES.map((lang) => fetch(`/api/intake/form/${lang}`).catch(() => null)),
+    LEAD_LANGUAGES.map(async (lang) => {
+      const url = `/api/intake/form/${lang}`;
+      try {
+        const response = await fetch(url, { headers: { Accept: 'application/json' } });
+        if (keep && response.ok) await keep.put(url, response);
+      } catch {
+        // Offline again: the next unlock with a network tries again.
+      }
+    }),
   );
 }
 

@@ -67,11 +67,16 @@ def _parse(name: str, args: Mapping[str, Any]) -> tuple[Mutator[Any], Any]:
 
 
 def apply(
-    session: Session, *, actor: Any, mutations: Sequence[tuple[str, Mapping[str, Any]]]
+    session: Session,
+    *,
+    actor: Any,
+    mutations: Sequence[tuple[str, Mapping[str, Any]]],
+    after: After | None = None,
 ) -> int:
-    """Apply the mutations in order, all or none; returns the space version written."""
+    """Apply the mutations in order, all or none; returns the space version written.
+    `after`: as for apply_with."""
     parsed = [_parse(name, args) for name, args in mutations]
-    version = apply_with(session, actor=actor, prepare=lambda _conn: parsed)
+    version = apply_with(session, actor=actor, prepare=lambda _conn: parsed, after=after)
     assert version is not None
     return version
 
@@ -114,13 +119,20 @@ def apply_with(
 
 
 def apply_edit(
-    session: Session, *, actor: Any, name: str, row: Any, changes: Mapping[str, Any]
+    session: Session,
+    *,
+    actor: Any,
+    name: str,
+    row: Any,
+    changes: Mapping[str, Any],
+    after: After | None = None,
 ) -> None:
     """A REST edit of a stored `row` (any model with `id` and `field_hlc`): the `name` patch
     mutation of the values in `changes` that differ from the stored ones (a replayed request
     writes nothing), based on the stamps the editor saw and ordered after each of them (a
     phone's stamp another instance took may be ahead of this clock). `row` is expired
-    after a write (it was written around the ORM)."""
+    after a write (it was written around the ORM). `after`: as for apply_with (it runs
+    only if something was written)."""
     stamps = dict(row.field_hlc)
     row_id = row.id
     fields = {
@@ -136,8 +148,9 @@ def apply_edit(
         # expires nothing) and goes on with it on PostgreSQL. A rollback expired the actor
         # (one more SELECT of the user) and, on PostgreSQL, cost a ROLLBACK, a pool
         # return and a pre-ping: four round trips of the REST patch's latency.
-        apply(session, actor=actor, mutations=[(name, args)])
+        # Expired first, so that an `after` that reads the row again gets it as written.
         session.expire(row)
+        apply(session, actor=actor, mutations=[(name, args)], after=after)
 
 
 def parse(name: str, args: Mapping[str, Any]) -> tuple[Mutator[Any], Any]:

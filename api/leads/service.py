@@ -142,9 +142,10 @@ def create_lead(session: Session, *, actor: Actor, data: LeadCreate) -> tuple[Le
     fields.setdefault("language", data.language.value)
     answer: list[Lead] = []
 
-    # The identifier checks and the answer are read in the write transaction (the one
-    # the request's authentication began, on PostgreSQL): a transaction more per request
-    # costs a pool checkout with its pre-ping, a BEGIN and a ROLLBACK (issue #11, speed).
+    # The identifier checks are read in the write transaction (on PostgreSQL the one the
+    # request's authentication began) and the answer is the lead as written: a
+    # transaction more per request costs a pool checkout with its pre-ping, a BEGIN and
+    # a ROLLBACK (issue #11, speed).
     def prepare(_conn: Connection) -> list[tuple[Mutator[Any], Any]]:
         if data.id is not None and (existing := session.get(Lead, data.id)) is not None:
             if existing.deleted_at is None and can_see_lead(actor, existing):
@@ -155,10 +156,10 @@ def create_lead(session: Session, *, actor: Actor, data: LeadCreate) -> tuple[Le
             raise Conflict("This identifier is already in use.", code="id_taken")
         return [local.parse("lead.create", {"id": str(lead_id), "fields": fields})]
 
-    def after(_conn: Connection) -> None:
-        answer.append(_written(session, lead_id))
+    def stored(written: local.Stored) -> None:
+        answer.append(_as_written(written, lead_id))
 
-    version = local.apply_with(session, actor=actor, prepare=prepare, after=after)
+    version = local.apply_with(session, actor=actor, prepare=prepare, stored=stored)
     if version is None:
         return answer[0], False  # a replay
     return _visible(actor, answer[0]), True
@@ -176,8 +177,7 @@ def update_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID, data: Lea
         name="lead.patch",
         row=lead,
         changes=lead_changes(data),
-        # The answer is read before the commit, in the write transaction (see create_lead).
-        after=lambda _conn: written.append(_written(session, lead_id)),
+        stored=lambda stored: written.append(_as_written(stored, lead_id)),
     )
     if not written:
         end_read(session)  # nothing changed: the lead as read is the answer
@@ -185,11 +185,13 @@ def update_lead(session: Session, *, actor: Actor, lead_id: uuid.UUID, data: Lea
     return _visible(actor, written[0])
 
 
-def _written(session: Session, lead_id: uuid.UUID) -> Lead:
-    """The lead as the write transaction left it (the mutator wrote around the ORM)."""
-    lead = session.get(Lead, lead_id, populate_existing=True)
-    assert lead is not None
-    return lead
+def _as_written(stored: local.Stored, lead_id: uuid.UUID) -> Lead:
+    """The lead as the mutator stored it: the answer, made without reading it again (a
+    round trip while the write holds the space version's lock, which every other write
+    waits for)."""
+    row = stored.row("lead", lead_id)
+    assert row is not None
+    return Lead(**row)
 
 
 def _visible(actor: Actor, lead: Lead) -> Lead:

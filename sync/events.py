@@ -89,14 +89,20 @@ class Broadcaster:
 broadcaster = Broadcaster()
 
 
-def notify(conn: Connection, topics: Iterable[str]) -> None:
-    """Queue a cross-process poke in the caller's (PostgreSQL) transaction."""
+# The same statement for a DB-API cursor (psycopg's parameter style).
+NOTIFY_SQL = "SELECT pg_notify(%(channel)s, %(payload)s)"
+
+
+def notify_params(topics: Iterable[str]) -> dict[str, str]:
     payload = orjson.dumps(sorted(topics)).decode()
     if len(payload) > _MAX_PAYLOAD:
         payload = orjson.dumps([EVERYONE]).decode()
-    conn.execute(
-        text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload}
-    )
+    return {"channel": CHANNEL, "payload": payload}
+
+
+def notify(conn: Connection, topics: Iterable[str]) -> None:
+    """Queue a cross-process poke in the caller's (PostgreSQL) transaction."""
+    conn.execute(text("SELECT pg_notify(:channel, :payload)"), notify_params(topics))
 
 
 def _topics(payload: str) -> list[str]:

@@ -158,6 +158,10 @@ class Store:
             if row is not None:
                 yield row
 
+    def is_new(self, entity: str, key: uuid.UUID) -> bool:
+        """Inserted by this push (not loaded)."""
+        return key in self._new[entity]
+
     def count_written(self) -> int:
         return sum(
             len(self._new[name]) + len(self._dirty[name]) + len(self._deleted[name])

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+import psycopg
 from pydantic import ValidationError
 from sqlalchemy import Connection, insert
 from sqlmodel import Session
@@ -67,27 +70,67 @@ def _parse(name: str, args: Mapping[str, Any]) -> tuple[Mutator[Any], Any]:
 
 
 def apply(
-    session: Session, *, actor: Any, mutations: Sequence[tuple[str, Mapping[str, Any]]]
+    session: Session,
+    *,
+    actor: Any,
+    mutations: Sequence[tuple[str, Mapping[str, Any]]],
+    stored: Seen | None = None,
 ) -> int:
-    """Apply the mutations in order, all or none; returns the space version written."""
+    """Apply the mutations in order, all or none; returns the space version written.
+    `stored`: as for apply_with."""
     parsed = [_parse(name, args) for name, args in mutations]
-    version = apply_with(session, actor=actor, prepare=lambda _conn: parsed)
+    version = apply_with(session, actor=actor, prepare=lambda _conn: parsed, stored=stored)
     assert version is not None
     return version
 
 
+@dataclass(frozen=True)
+class Stored:
+    """What the mutations stored, as the database holds it once they are flushed."""
+
+    store: Store
+    version: int
+    now: datetime
+
+    def row(self, entity: str, key: uuid.UUID) -> dict[str, Any] | None:
+        """The row as stored (every column: the flush writes NULL for one a new row lacks,
+        and stamps what it wrote with the version and time), or None if the change did not
+        write it."""
+        key_column = self.store.entities[entity].key
+        if not any(row[key_column] == key for row in self.store.written(entity)):
+            return None
+        current = self.store.get(entity, key)
+        assert current is not None
+        table = self.store.entities[entity].table
+        row = {column.name: None for column in table.c} | dict(current)
+        if self.store.entities[entity].versioned:
+            row["version"] = self.version
+        new = self.store.is_new(entity, key)
+        stamps = ("created_at", "updated_at") if new else ("updated_at",)
+        row.update((name, self.now) for name in stamps if name in table.c)
+        return row
+
+
 Prepare = Callable[[Connection], Sequence[tuple[Mutator[Any], Any]]]
 After = Callable[[Connection], None]
+Seen = Callable[[Stored], None]
 
 
 def apply_with(
-    session: Session, *, actor: Any, prepare: Prepare, after: After | None = None
+    session: Session,
+    *,
+    actor: Any,
+    prepare: Prepare,
+    after: After | None = None,
+    stored: Seen | None = None,
 ) -> int | None:
     """The same, for a change that must first read (or write) in the same transaction:
     `prepare(conn)` runs in the write transaction and returns the parsed mutations (see
     `parse`); none writes nothing more and takes no version (None). `after(conn)`, if
     given, runs once the mutations are stored, before the commit, and only if there were
-    any: for a row that must refer to what they wrote (a push notification's outbox row)."""
+    any: for a row that must refer to what they wrote (a push notification's outbox row).
+    `stored(Stored)`, likewise: for an answer made of the rows as written, without a
+    query (one would be a round trip while this write holds the space version's lock)."""
     with writer_turn(session):
         begin_write(session)
         topics: set[str] = set()
@@ -96,12 +139,13 @@ def apply_with(
             parsed = prepare(conn)
             version = None
             if parsed:
-                version, topics = _apply_parsed(conn, actor, parsed)
+                written, topics = _apply_parsed(conn, actor, parsed)
+                version = written.version
                 if after is not None:
                     after(conn)
-                if topics and conn.dialect.name == "postgresql":
-                    events.notify(conn, topics)
-            session.commit()
+                if stored is not None:
+                    stored(written)
+            _commit(session, conn, topics)
         except Rejected as exc:
             session.rollback()
             raise as_error(exc) from exc
@@ -114,13 +158,20 @@ def apply_with(
 
 
 def apply_edit(
-    session: Session, *, actor: Any, name: str, row: Any, changes: Mapping[str, Any]
+    session: Session,
+    *,
+    actor: Any,
+    name: str,
+    row: Any,
+    changes: Mapping[str, Any],
+    stored: Seen | None = None,
 ) -> None:
     """A REST edit of a stored `row` (any model with `id` and `field_hlc`): the `name` patch
     mutation of the values in `changes` that differ from the stored ones (a replayed request
     writes nothing), based on the stamps the editor saw and ordered after each of them (a
     phone's stamp another instance took may be ahead of this clock). `row` is expired
-    after a write (it was written around the ORM)."""
+    after a write (it was written around the ORM). `stored`: as for apply_with (called
+    only if something was written)."""
     stamps = dict(row.field_hlc)
     row_id = row.id
     fields = {
@@ -136,7 +187,7 @@ def apply_edit(
         # expires nothing) and goes on with it on PostgreSQL. A rollback expired the actor
         # (one more SELECT of the user) and, on PostgreSQL, cost a ROLLBACK, a pool
         # return and a pre-ping: four round trips of the REST patch's latency.
-        apply(session, actor=actor, mutations=[(name, args)])
+        apply(session, actor=actor, mutations=[(name, args)], stored=stored)
         session.expire(row)
 
 
@@ -145,11 +196,33 @@ def parse(name: str, args: Mapping[str, Any]) -> tuple[Mutator[Any], Any]:
     return _parse(name, args)
 
 
+def _commit(session: Session, conn: Connection, topics: set[str]) -> None:
+    """Commit; on PostgreSQL the pokes for other processes' phones (a NOTIFY, delivered at
+    the commit) are sent with the COMMIT in one round trip (a psycopg pipeline) instead of
+    one each, since this write holds the space version's row lock until the COMMIT is
+    answered and every other write waits for it."""
+    if topics and conn.dialect.name == "postgresql":
+        if conn.in_nested_transaction():
+            # The session's commit releases a savepoint (a test's session inside its
+            # rolled-back transaction): no COMMIT to ride on.
+            events.notify(conn, topics)
+        else:
+            dbapi = conn.connection.dbapi_connection
+            assert isinstance(dbapi, psycopg.Connection)
+            with dbapi.pipeline(), dbapi.cursor() as cursor:
+                cursor.execute(events.NOTIFY_SQL, events.notify_params(topics))
+                dbapi.commit()
+            # The session's transaction ends below (psycopg sends no second COMMIT for a
+            # transaction already committed); the connection left the pipeline first, so
+            # the pool never gets it back in pipeline mode.
+    session.commit()
+
+
 def _apply_parsed(
     conn: Connection, actor: Any, parsed: Sequence[tuple[Mutator[Any], Any]]
-) -> tuple[int, set[str]]:
-    """Apply parsed mutations on `conn` (inside a write transaction): the version written
-    and the topics phones are poked on."""
+) -> tuple[Stored, set[str]]:
+    """Apply parsed mutations on `conn` (inside a write transaction): what they stored and
+    the topics phones are poked on."""
     version = bump_version(conn)
     store = Store(conn, ENTITIES)
     stamps = [server_clock.now() for _ in parsed]
@@ -169,7 +242,7 @@ def _apply_parsed(
     store.flush(version=version, now=now)
     if conflicts:
         conn.execute(insert(_conflict), conflicts)
-    return version, topics_of(store) if store.count_written() else set()
+    return Stored(store, version, now), topics_of(store) if store.count_written() else set()
 
 
 def _conflict_row(ctx: Apply, entity: str, entity_id: uuid.UUID, c: Any) -> dict[str, Any]:

@@ -332,3 +332,59 @@ def test_poke_crosses_processes(live: Live) -> None:
         if listener is not None:
             listener.stop()
     assert got and not stray
+
+
+def test_rest_lead_writes_poke_other_processes(live: Live) -> None:
+    """A REST create and patch (the NOTIFY sent with the COMMIT in one round trip on
+    PostgreSQL, api/syncapi/local.py) reach another process's LISTEN connection, and the
+    connections they gave back serve the next requests."""
+    pg = live.engine.dialect.name == "postgresql"
+    other = events.Broadcaster() if pg else events.broadcaster
+    listener = None
+    if pg:
+        dsn = live.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        listener = events.PgListener(dsn, other, poll_s=0.2)
+        listener.start()
+        assert listener.listening.wait(10)
+    consent = {
+        "purposes": ["contact"],
+        "text_version": "2026-01",
+        "text_sha256": "0" * 64,
+        "language": "fr",
+        "channel": "agent",
+    }
+
+    def write(http: httpx.Client, n: int) -> None:
+        body = {
+            "first_name": f"Rest {n}",
+            "phone": f"+3248000{n:04d}",
+            "channel": "walk_in",
+            "consent": consent,
+        }
+        created = http.post("/api/leads", json=body, headers=live.auth("coordinator"))
+        assert created.status_code == 201, created.text
+        lead_id = created.json()["id"]
+        patched = http.patch(
+            f"/api/leads/{lead_id}", json={"commune": "Ixelles"}, headers=live.auth("coordinator")
+        )
+        assert patched.status_code == 200, patched.text
+        assert patched.json()["commune"] == "Ixelles"
+        assert patched.json()["version"] > created.json()["version"]
+
+    async def scenario() -> list[bool]:
+        got = []
+        with live.http() as http:
+            for n in range(3):
+                brussels = other.subscribe({f"team:{live.teams['brussels']}"})
+                await asyncio.get_running_loop().run_in_executor(None, write, http, n)
+                got.append(await brussels.wait(10))
+            listed = http.get("/api/leads", headers=live.auth("coordinator"))
+            assert listed.status_code == 200
+        return got
+
+    try:
+        got = asyncio.run(scenario())
+    finally:
+        if listener is not None:
+            listener.stop()
+    assert got == [True, True, True]

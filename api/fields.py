@@ -262,4 +262,9 @@ def _counts_something(value: int) -> int:
     return value
 
 
-TallyDelta = Annotated[int, Field(ge=-TALLY_MAX, le=TALLY_MAX), AfterValidator(_counts_something)]
+# The schema says "not zero" too, so a client generated from it never sends one.
+TallyDelta = Annotated[
+    int,
+    Field(ge=-TALLY_MAX, le=TALLY_MAX, json_schema_extra={"not": {"const": 0}}),
+    AfterValidator(_counts_something),
+]

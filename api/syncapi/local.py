@@ -43,7 +43,7 @@ _conflict = table_of(SyncConflict)
 
 
 # Refusals that are about the record's state rather than the request's content (409).
-CONFLICT_CODES = frozenset({"id_taken", "status_change_immutable"})
+CONFLICT_CODES = frozenset({"id_taken", "status_change_immutable", "not_sent_back", "no_agent"})
 
 
 def as_error(rejected: Rejected) -> AppError:

@@ -153,13 +153,13 @@ def test_who_may_send_back_and_answer(client: TestClient, world: World, db: Sess
     assert _send_back(client, world, lead["id"], comment="   ").status_code == 422
     assert _send_back(client, world, str(uuid.uuid4())).status_code == 404
     r = client.post(f"/api/leads/{lead['id']}/answer", json={}, headers=world.auth("agent"))
-    assert r.status_code == 422 and r.json()["error"] == "not_sent_back"
+    assert r.status_code == 409 and r.json()["error"] == "not_sent_back"
     row = db.get(Lead, uuid.UUID(lead["id"]), populate_existing=True)
     assert row is not None and row.sent_back_at is None
     # A lead a coordinator made has no agent to send it back to.
     own = create_lead(client, world, "coordinator")
     r = _send_back(client, world, own["id"])
-    assert r.status_code == 422 and r.json()["error"] == "no_agent"
+    assert r.status_code == 409 and r.json()["error"] == "no_agent"
     # Pushed by an agent's phone: refused and kept, like any refused mutation.
     phone = Phone(client, world.auth("agent"))
     m = phone.mutation("lead.send_back", {"id": lead["id"], "comment": "Me?"})

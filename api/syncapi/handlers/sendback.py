@@ -18,7 +18,6 @@ from typing import Any
 
 from pydantic import ConfigDict
 
-from api.errors import InvalidInput
 from api.leads.rules import derived_id, sent_back_agent
 from api.leads.schemas import AnswerIn, SendBackIn
 from api.push import triggers as push_triggers
@@ -26,8 +25,9 @@ from api.syncapi.entities import INTERACTION, LEAD
 from api.syncapi.handlers.assign import live_lead, permitted
 from api.syncapi.handlers.common import actor_of, validate
 from api.vocab import InteractionKind
+from i18n import N_
 from i18n import gettext as _
-from sync.push import Apply, Key, Mutator
+from sync.push import Apply, Key, Mutator, Rejected
 
 _ROUND_NS = uuid.UUID("9d0f3b6e-2c47-4a1e-b8d5-7e6a0c2f4b19")
 
@@ -104,7 +104,7 @@ def apply_send_back(ctx: Apply, p: SendBack) -> None:
     lead = live_lead(ctx, p.id)
     agent = sent_back_agent(ctx.store.connection, lead)
     if agent is None:
-        raise InvalidInput("This lead has no agent to send it back to.", code="no_agent")
+        raise Rejected("no_agent", N_("This lead has no agent to send it back to."))  # 409
     ctx.store.update(
         LEAD,
         p.id,
@@ -131,7 +131,7 @@ def apply_answer(ctx: Apply, p: Answer) -> None:
     actor_of(ctx)
     lead = live_lead(ctx, p.id)
     if lead["sent_back_at"] is None:
-        raise InvalidInput("This lead was not sent back.", code="not_sent_back")
+        raise Rejected("not_sent_back", N_("This lead was not sent back."))  # 409 over REST
     if ctx.hlc < (lead["sent_back_hlc"] or ""):
         return
     ctx.store.update(LEAD, p.id, {"answered_at": ctx.hlc_time, "answer_note": p.note})

@@ -24,10 +24,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import tomllib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +37,7 @@ import httpx
 from bench.common import (
     backends,
     database_version,
+    in_threads,
     lead_fields,
     machine,
     parser,
@@ -237,27 +237,6 @@ def _client(s: Side, work: Work, http: httpx.Client, out: list[tuple[str, float]
             raise RuntimeError(f"{s.version} patch: {r.status_code} {r.text[:300]}")
 
 
-def _in_threads(jobs: Sequence[Callable[[], None]]) -> float:
-    errors: list[BaseException] = []
-
-    def run(job: Callable[[], None]) -> None:
-        try:
-            job()
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
-    if errors:
-        raise errors[0]
-    return elapsed
-
-
 def run_round(s: Side, works: list[Work], record: bool) -> None:
     """The clients of one round, each on a connection of its own opened for the round: the
     two servers keep idle connections for different times (uvicorn's 5 s before 68b2962,
@@ -269,7 +248,7 @@ def run_round(s: Side, works: list[Work], record: bool) -> None:
         with httpx.Client(base_url=s.server.base_url, headers=headers, timeout=120) as http:
             _client(s, work, http, out)
 
-    elapsed = _in_threads(
+    elapsed = in_threads(
         [functools.partial(job, w, o) for w, o in zip(works, results, strict=True)]
     )
     if record:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import json
-import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -36,6 +35,7 @@ from bench.common import (
     backends,
     chunks,
     database_version,
+    in_threads,
     machine,
     parser,
     plan,
@@ -95,27 +95,6 @@ def _push_all(base_url: str, person: Person, bodies: list[bytes], latencies: lis
 def _plans(total_leads: int, total_interactions: int, clients: int) -> list[Plan]:
     per_leads, per_inter = total_leads // clients, total_interactions // clients
     return [plan(i * per_leads, per_leads, per_inter) for i in range(clients)]
-
-
-def _in_threads(jobs: Sequence[Callable[[], None]]) -> float:
-    errors: list[BaseException] = []
-
-    def run(job: Callable[[], None]) -> None:
-        try:
-            job()
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
-    if errors:
-        raise errors[0]
-    return elapsed
 
 
 def _people(st: Stage, clients: int) -> list[Person]:
@@ -178,7 +157,7 @@ def run_pair(backend: str, args: Any, clients: int) -> tuple[dict[str, Any], dic
                         )
                         for i in range(clients)
                     ]
-                timing[mode] += _in_threads(jobs)
+                timing[mode] += in_threads(jobs)
         for w in writers:
             w.close()
         raw = _result(

@@ -12,8 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.errors import AppError
 from api.references import UNKNOWN, may_refer
+from api.syncapi.entities import INTERACTION
 from api.users.actor import Actor, PublicForm
 from api.validation import field_errors
+from api.vocab import InteractionKind
 from sync.merge import merge_patch
 from sync.push import Apply, Rejected
 
@@ -172,3 +174,30 @@ def require_fields(values: Mapping[str, Any], required: tuple[str, ...]) -> None
     for name in required:
         if name in values and values[name] is None:
             raise Rejected("invalid_input", f"{name}: missing")
+
+
+def add_system_note(
+    ctx: Apply, note_id: uuid.UUID, lead_id: uuid.UUID, body: str, occurred_at: datetime
+) -> None:
+    """A note the server writes on a lead's timeline (a merge's leftovers, a send-back
+    round), once: its id is derived from what it records, so a replay adds nothing. Not a
+    contact with the person: the lead's last touch does not move."""
+    if ctx.store.get(INTERACTION, note_id) is not None:
+        return
+    ctx.store.insert(
+        INTERACTION,
+        {
+            "id": note_id,
+            "lead_id": lead_id,
+            "kind": InteractionKind.note.value,
+            "occurred_at": occurred_at,
+            "body": body[:4000],
+            "channel": None,
+            "from_status": None,
+            "to_status": None,
+            "author_id": ctx.actor.id,
+            "voided_at": None,
+            "voided_by": None,
+            "void_reason": None,
+        },
+    )

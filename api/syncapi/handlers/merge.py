@@ -31,11 +31,10 @@ from api.privacy.catalog import table
 from api.privacy.pseudonym import pseudonym
 from api.syncapi.entities import CONSENT, ENTITIES, FOLLOWUP, INTERACTION, LEAD, MARKER
 from api.syncapi.handlers.assign import live_lead, permitted
-from api.syncapi.handlers.common import check_not_erased, not_found, validate
+from api.syncapi.handlers.common import add_system_note, check_not_erased, not_found, validate
 from api.syncapi.handlers.erase import blank
 from api.syncapi.visibility import can_see_lead_row
 from api.users.actor import Actor
-from api.vocab import InteractionKind
 from i18n import gettext as _
 from sync.models import SyncConflict
 from sync.push import Apply, Key, Mutator
@@ -239,25 +238,7 @@ def _note(ctx: Apply, p: Merge, differing: Mapping[str, Any]) -> None:
     lines = [f"{labels.get(name, name)}: {_text(value)}" for name, value in differing.items()]
     body = "\n".join([_("Merged with a duplicate. Its other details:"), *lines])
     note_id = derived_id(_MERGE_NS, f"merge:{p.survivor}:{p.other}")
-    if ctx.store.get(INTERACTION, note_id) is not None:
-        return
-    ctx.store.insert(
-        INTERACTION,
-        {
-            "id": note_id,
-            "lead_id": p.survivor,
-            "kind": InteractionKind.note.value,
-            "occurred_at": ctx.now,
-            "body": body[:4000],
-            "channel": None,
-            "from_status": None,
-            "to_status": None,
-            "author_id": ctx.actor.id,
-            "voided_at": None,
-            "voided_by": None,
-            "void_reason": None,
-        },
-    )
+    add_system_note(ctx, note_id, p.survivor, body, ctx.now)
 
 
 MUTATORS: tuple[Mutator[Any], ...] = (

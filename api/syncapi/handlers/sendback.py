@@ -23,8 +23,7 @@ from api.leads.schemas import AnswerIn, SendBackIn
 from api.push import triggers as push_triggers
 from api.syncapi.entities import INTERACTION, LEAD
 from api.syncapi.handlers.assign import live_lead, permitted
-from api.syncapi.handlers.common import actor_of, validate
-from api.vocab import InteractionKind
+from api.syncapi.handlers.common import actor_of, add_system_note, validate
 from i18n import N_
 from i18n import gettext as _
 from sync.push import Apply, Key, Mutator, Rejected
@@ -76,27 +75,10 @@ def _round_note_id(p: SendBack | Answer, hlc: str) -> uuid.UUID:
 
 def _round_note(ctx: Apply, p: SendBack | Answer, body: str) -> None:
     """The round's step on the lead's timeline (kept when the next round replaces the
-    row's); not a contact with the person, so the lead's last touch does not move."""
-    note_id = _round_note_id(p, ctx.hlc)
-    if ctx.store.get(INTERACTION, note_id) is not None:
-        return
-    ctx.store.insert(
-        INTERACTION,
-        {
-            "id": note_id,
-            "lead_id": p.id,
-            "kind": InteractionKind.note.value,
-            "occurred_at": min(ctx.hlc_time, ctx.now),  # a phone's clock may run ahead
-            "body": body[:4000],
-            "channel": None,
-            "from_status": None,
-            "to_status": None,
-            "author_id": ctx.actor.id,
-            "voided_at": None,
-            "voided_by": None,
-            "void_reason": None,
-        },
-    )
+    row's)."""
+    # A phone's clock may run ahead of the server's.
+    when = min(ctx.hlc_time, ctx.now)
+    add_system_note(ctx, _round_note_id(p, ctx.hlc), p.id, body, when)
 
 
 def apply_send_back(ctx: Apply, p: SendBack) -> None:

@@ -8,6 +8,8 @@ import os
 import random
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -301,17 +303,27 @@ def test_push_pokes_event_streams_of_those_who_may_see_it(
     assert not streams["agent2"][2].is_set()  # Antwerp may not see it: no poke
 
 
+@contextmanager
+def another_process(live: Live) -> Iterator[events.Broadcaster]:
+    """The broadcaster of another app process: on PostgreSQL its own, fed by its own LISTEN
+    connection; on SQLite (one process) this one's."""
+    if live.engine.dialect.name != "postgresql":
+        yield events.broadcaster
+        return
+    other = events.Broadcaster()
+    dsn = live.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    listener = events.PgListener(dsn, other, poll_s=0.2)
+    listener.start()
+    try:
+        assert listener.listening.wait(10)
+        yield other
+    finally:
+        listener.stop()
+
+
 def test_poke_crosses_processes(live: Live) -> None:
     """Another app process has its own broadcaster; on PostgreSQL the push's NOTIFY reaches
     it through that process's LISTEN connection (on SQLite there is one process)."""
-    pg = live.engine.dialect.name == "postgresql"
-    other = events.Broadcaster() if pg else events.broadcaster
-    listener = None
-    if pg:
-        dsn = live.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        listener = events.PgListener(dsn, other, poll_s=0.2)
-        listener.start()
-        assert listener.listening.wait(10)
 
     def push() -> None:
         with live.http() as http:
@@ -326,11 +338,8 @@ def test_poke_crosses_processes(live: Live) -> None:
         stray = await antwerp.wait(0.5)
         return got, stray
 
-    try:
+    with another_process(live) as other:
         got, stray = asyncio.run(scenario())
-    finally:
-        if listener is not None:
-            listener.stop()
     assert got and not stray
 
 
@@ -338,14 +347,6 @@ def test_rest_lead_writes_poke_other_processes(live: Live) -> None:
     """A REST create and patch (the NOTIFY sent with the COMMIT in one round trip on
     PostgreSQL, api/syncapi/local.py) reach another process's LISTEN connection, and the
     connections they gave back serve the next requests."""
-    pg = live.engine.dialect.name == "postgresql"
-    other = events.Broadcaster() if pg else events.broadcaster
-    listener = None
-    if pg:
-        dsn = live.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        listener = events.PgListener(dsn, other, poll_s=0.2)
-        listener.start()
-        assert listener.listening.wait(10)
     consent = {
         "purposes": ["contact"],
         "text_version": "2026-01",
@@ -382,9 +383,6 @@ def test_rest_lead_writes_poke_other_processes(live: Live) -> None:
             assert listed.status_code == 200
         return got
 
-    try:
+    with another_process(live) as other:
         got = asyncio.run(scenario())
-    finally:
-        if listener is not None:
-            listener.stop()
     assert got == [True, True, True]

@@ -110,6 +110,35 @@ def test_drill_down_counts_match(browser: Browser, demo: str) -> None:
     expect(page.locator(".result-count")).to_contain_text(str(expected))
 
 
+@pytest.mark.parametrize("screen", ["outreach", "impact?from=2026-01-01&to=2026-06-30"])
+def test_figures_line_up_under_their_headings(browser: Browser, demo: str, screen: str) -> None:
+    """Counts and shares sit on the end edge of their column, as their headings do; names
+    and dates on the start edge (they were left under right-aligned headings)."""
+    page = _page(browser, demo, "coordinator", 1280)
+    page.goto(f"{demo}/#/office/{screen}")
+    table = page.locator(".data-table").first
+    table.locator("tbody tr").first.wait_for()
+    aligned = table.evaluate(
+        """t => [...t.querySelectorAll('thead th')].map((th, i) => ({
+            heading: getComputedStyle(th).textAlign,
+            cells: [...t.querySelectorAll('tbody tr')].map(
+              tr => getComputedStyle(tr.children[i]).textAlign),
+            text: [...t.querySelectorAll('tbody tr')].map(tr => tr.children[i].textContent),
+        }))"""
+    )
+    figures = 0
+    for column in aligned:
+        is_figure = all(
+            any(ch.isdigit() for ch in text) and not any(ch.isalpha() for ch in text)
+            for text in column["text"]
+        )
+        expected = "end" if is_figure else "start"
+        figures += is_figure
+        assert column["heading"] == expected, column
+        assert set(column["cells"]) == {expected}, column
+    assert figures >= 2
+
+
 @pytest.mark.parametrize("width", [1280, 820])
 def test_no_axe_violations_on_coordinator_screens(
     browser: Browser, demo: str, width: int, tmp_path: Path

@@ -139,6 +139,25 @@ def test_figures_line_up_under_their_headings(browser: Browser, demo: str, scree
     assert figures >= 2
 
 
+def test_queue_starts_on_the_first_screen_of_a_tablet(browser: Browser, demo: str) -> None:
+    """On a tablet the menu has its own row and the less used filters fold away: the first
+    lead of the queue is on the first screen. A folded filter set in the address is shown
+    open, with its value, and still filters."""
+    page = _page(browser, demo, "coordinator", 820)
+    first = page.locator(".lead-list li").first
+    first.wait_for()
+    box = first.bounding_box()
+    assert box is not None and box["y"] < 900, box
+    expect(page.locator("details.more-filters")).not_to_have_attribute("open", "")
+    page.goto(f"{demo}/#/office/leads?commune=Evere")
+    expect(page.locator("details.more-filters")).to_have_attribute("open", "")
+    expect(page.locator("#f-commune")).to_have_value("Evere")
+    expect(page.locator("details.more-filters summary")).to_contain_text("(1)")
+    page.select_option("#lead-status", "new")  # applies at once, the folded filter with it
+    page.wait_for_url("**status=new**")
+    assert "commune=Evere" in page.url
+
+
 @pytest.mark.parametrize("width", [1280, 820])
 def test_no_axe_violations_on_coordinator_screens(
     browser: Browser, demo: str, width: int, tmp_path: Path

@@ -947,3 +947,60 @@ def test_no_mutator_change_leaves_what_its_creation_would_refuse(
                 if made["status"] != "applied":
                     broken[f"{patch} {[p[-1] for p in chosen]}"] = made
     assert broken == {}
+
+
+# -- a value outside its list is refused on every path (issue 8.5, follow-up kind) ---------
+
+
+def _singular(segment: str) -> str:
+    return segment[:-3] + "y" if segment.endswith("ies") else segment.removesuffix("s")
+
+
+def _listed_properties() -> dict[str, set[str]]:
+    """Kind of record (a mutator's prefix) → names of the properties the schema makes a
+    choice from a list (enums) in the bodies of that record's operations."""
+    from tests.robustness.openapi_walk import client_schemas
+
+    kinds = {name.split(".")[0] for name in REGISTRY.names()}
+    listed: dict[str, set[str]] = {}
+    for where, node in client_schemas(create_app().openapi()):
+        _method, path, last = where.split(" ", 2)
+        if "enum" not in node or not last.startswith("body") or "." not in last:
+            continue
+        segments = [s for s in path.split("/") if s and not s.startswith("{")]
+        kind = next((_singular(s) for s in reversed(segments) if _singular(s) in kinds), None)
+        if kind is not None:
+            listed.setdefault(kind, set()).add(last.rsplit(".", 1)[-1].split("<")[0])
+    return listed
+
+
+LISTED = _listed_properties()
+
+
+def test_a_value_outside_its_list_is_rejected_by_every_mutator(
+    client: TestClient, world: World, arena: Arena, db: Session
+) -> None:
+    """Sync once took a follow-up kind `<script>` that REST refused: every argument of
+    every mutator that the REST schema makes a choice from a list is tried with a value
+    outside it (plain printable text, which no text rule stops)."""
+    assert {"kind", "channel", "language", "status"} <= LISTED["lead"] | LISTED["followup"]
+    bases = _sync_baselines(arena)
+    accepted: dict[str, Any] = {}
+    tried = set()
+    for name in sorted(bases):
+        who = SYNC_CALLER.get(name, "agent")
+        phone = Phone(client, world.auth(who))
+        for path, value in leaves(bases[name][0]):
+            if str(path[-1]) not in LISTED.get(name.split(".")[0], set()):
+                continue
+            tried.add(name)
+            wrong = ["<script>"] if isinstance(value, list) else "<script>"
+            before = snapshot(db, skip=VOLATILE | SYNC_BOOKKEEPING)
+            args = replaced(bases[name][0], path, wrong)
+            [result] = phone.push([phone.mutation(name, args)])["results"]
+            if result["status"] != "rejected":
+                accepted[f"{name} {'.'.join(map(str, path))}"] = result
+            elif changed_tables(before, snapshot(db, skip=VOLATILE | SYNC_BOOKKEEPING)):
+                accepted[f"{name} {'.'.join(map(str, path))}"] = "changed the database"
+    assert {"followup.create", "followup.patch", "lead.create", "tally.add"} <= tried
+    assert accepted == {}

@@ -302,3 +302,40 @@ def test_log_out_offline_forgets_the_phone_subscription(
     page.get_by_role("button", name="Se déconnecter").click()
     expect(page.get_by_text("Vous êtes déconnecté·e.")).to_be_visible()
     assert page.evaluate("localStorage.getItem('test-push-key')") is None
+
+
+# Safari on an iPhone, Terrain opened in a tab: no PushManager there (iOS gives push only
+# to an app started from the home screen).
+IOS_TAB = """
+(() => {
+  Object.defineProperty(navigator, 'userAgent', {
+    get: () => 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 '
+      + '(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+  });
+  delete window.PushManager;
+})();
+"""
+
+
+def test_an_iphone_tab_is_told_about_the_home_screen(phone: Phone, live: Live) -> None:
+    person = live.new_person(name="Ines Mertens", role=Role.agent)
+    page = phone.open()
+    phone.log_in(person)
+    phone.go("#/settings")
+    section = page.locator(".push-settings")
+    expect(section).to_contain_text("Activer les notifications")
+    # On an ordinary browser, no word about iPhones.
+    assert "iPhone" not in section.inner_text()
+
+    assert phone.context is not None
+    phone.context.add_init_script(IOS_TAB)
+    page.reload()
+    phone.unlock()
+    phone.go("#/settings")
+    expect(section).to_contain_text("l\u2019écran d\u2019accueil (iOS 16.4 ou plus récent)")
+    expect(section).to_contain_text("ne montrent jamais de nom")
+    # The iOS rule replaces the generic "this browser cannot", and nothing is offered that
+    # could not work.
+    expect(section).not_to_contain_text("Ce navigateur ne peut pas")
+    expect(section.get_by_role("button", name="Activer les notifications")).to_have_count(0)
+    assert phone.errors == []

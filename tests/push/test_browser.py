@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
-from playwright.sync_api import Playwright, expect
+from playwright.sync_api import Browser, Playwright, expect
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -36,7 +36,7 @@ from api.vocab import Role
 from tests.agent.conftest import Phone
 from tests.scratch import app_in_thread
 from tests.support.push_receiver import PushReceiver
-from tests.web.conftest import Live, Person
+from tests.web.conftest import Live, Person, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -339,3 +339,58 @@ def test_an_iphone_tab_is_told_about_the_home_screen(phone: Phone, live: Live) -
     expect(section).not_to_contain_text("Ce navigateur ne peut pas")
     expect(section.get_by_role("button", name="Activer les notifications")).to_have_count(0)
     assert phone.errors == []
+
+
+def test_a_coordinator_turns_them_on_in_the_office(
+    browser: Browser, live: Live, receiver: PushReceiver, vapid: VapidKeys
+) -> None:
+    """Coordinators work in the office screens, not the agent app: their notifications
+    (new self-intakes in their team first) are turned on there, and a click opens the
+    office's page of the lead."""
+    coordinator = live.new_person(name="Claire Dubois", role=Role.coordinator)
+    lead = live.create_lead(coordinator, "Canaryaminata")
+    sub = receiver.subscribe()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        context.add_init_script(BRIDGE % json.dumps(sub))
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(live.base_url)
+        log_in(page, coordinator)
+        page.get_by_role("link", name="Notifications").click()
+        section = page.locator(".push-settings")
+        expect(section).to_contain_text("ne montrent jamais de nom")
+        assert page.evaluate("Notification.permission") == "default"
+        assert page.evaluate("window.__pushCalls.length") == 0
+        context.grant_permissions(["notifications"], origin=live.base_url)
+        section.get_by_role("button", name="Activer les notifications").click()
+        expect(section).to_contain_text("Les notifications sont activées")
+        [call] = page.evaluate("window.__pushCalls")
+        assert call["key"] == vapid.public_key and call["permission"] == "granted"
+        mine = [s for s in subscriptions(live) if str(s.user_id) == coordinator.id]
+        assert len(mine) == 1 and mine[0].endpoint == sub["endpoint"]
+
+        intake = section.get_by_label("Une nouvelle inscription en ligne dans mon équipe")
+        expect(intake).to_be_checked()
+        intake.uncheck()
+        expect(section.locator("[role=status]")).to_have_text("Enregistré.")
+        with Session(live.engine) as session:
+            pref = session.get(PushPreference, uuid.UUID(coordinator.id))
+            assert pref is not None and pref.intake is False and pref.assigned is True
+
+        # What the worker shows for an intake push; its click opens the office's lead page.
+        [worker_js] = [w for w in context.service_workers if w.url.endswith("/sw.js")]
+        url = f"/#/office/leads/{lead['id']}"
+        worker_js.evaluate(
+            "(url) => self.registration.showNotification('Terrain', {tag: 'intake', data: {url}})",
+            url,
+        )
+        page.evaluate("location.hash = '#/office/leads'")
+        assert worker_js.evaluate(CLICK) == ["fulfilled"]
+        expect(page).to_have_url(live.base_url + url)
+        expect(page.locator("main")).to_contain_text("Canaryaminata")
+        assert errors == []
+    finally:
+        context.close()

@@ -18,7 +18,7 @@ from sqlmodel import Session
 from api.config import DEFAULT_PUSH_HOSTS, Settings
 from api.db import make_engine
 from api.push import outbox
-from api.push.keys import VapidKeys, pem_of
+from api.push.keys import VapidKeys, b64url, pem_of
 from api.push.models import PushOutbox, PushSubscription
 from api.push.outbox import Kind
 from api.users import service as user_service
@@ -138,9 +138,13 @@ def test_a_restart_with_messages_queued_sends_each_once(
     finally:
         second.stop()
     assert_each_once(receiver, total)
+    # The private key in any form: its PEM lines, the raw scalar in base64url.
+    secrets = pem_of(vapid.private_key).decode().strip().splitlines()[1:-1]
+    secrets.append(b64url(vapid.private_key.private_numbers().private_value.to_bytes(32, "big")))
     for server in (first, second):
         assert "Traceback" not in server.log and "ERROR" not in server.log
         assert "/push/" not in server.log and "PRIVATE KEY" not in server.log
+        assert not [s for s in secrets if s in server.log]
 
 
 def sender_of(message: Received) -> str:

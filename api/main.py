@@ -24,6 +24,7 @@ from starlette.types import Scope
 from api.config import get_settings
 from api.db import SessionDep, check_durability, get_engine
 from api.errors import AppError
+from api.intake.ratelimit import parse_rules
 from api.logs import RequestLogMiddleware, request_id
 from api.middleware import LanguageAndHeadersMiddleware, QueryTextMiddleware
 from api.openapi import documented_methods
@@ -182,6 +183,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 def create_app() -> FastAPI:
     settings = get_settings()
     production = settings.environment == "production"
+    try:
+        parse_rules(settings.intake_rate_limit)  # refused at start, not at every form sent
+    except ValueError as exc:
+        raise ValueError(f"TERRAIN_INTAKE_RATE_LIMIT: {exc}") from exc
     app = FastAPI(
         title="Terrain",
         version=app_version(),

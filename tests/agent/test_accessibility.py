@@ -1,6 +1,7 @@
 """WCAG 2.2 AA on every agent screen (issue 9): axe-core finds 0 violations in French and in
 the Arabic hand-over; at 320 px wide nothing needs a sideways scroll; at 360 px every tab
-label shows whole in French and Dutch (the longest)."""
+label shows whole in French and Dutch (the longest); at 200 % text every screen still fits
+the phone, with the lock button and every tab label whole, under a compact top bar."""
 
 from __future__ import annotations
 
@@ -121,6 +122,60 @@ def test_every_tab_label_shows_whole_at_360_px(
         expect(page.locator("#tab-bar [aria-current=page]")).to_have_count(1)
         assert page.evaluate(_CUT_LABELS) == [], (language, route, labels.all_inner_texts())
     page.locator("#tab-bar").screenshot(path=tmp_path / f"tab-bar-{language}-360.png")
+
+
+# At 200 % text: what runs off the phone's width, what is cut, and how much of the height the
+# top bar and the tab bar take.
+_AT_LARGE_TEXT = """() => {
+  const problems = [];
+  const sideways = document.documentElement.scrollWidth - innerWidth;
+  if (sideways > 0) problems.push(`page scrolls sideways by ${sideways}px`);
+  for (const e of document.querySelectorAll('#app-header > *')) {
+    const box = e.getBoundingClientRect();
+    const out = box.left < 0 || box.right > innerWidth;
+    if (box.width && out) problems.push(`off screen: ${e.className}`);
+  }
+  for (const label of document.querySelectorAll('#tab-bar .tab-label')) {
+    if (label.scrollWidth > label.clientWidth || label.scrollHeight > label.clientHeight + 1) {
+      problems.push(`tab label cut: ${label.textContent}`);
+    }
+  }
+  const chrome = document.querySelector('#app-header').offsetHeight
+    + document.querySelector('#tab-bar').offsetHeight;
+  if (chrome > innerHeight / 4) problems.push(`bars take ${chrome}px of ${innerHeight}px`);
+  return problems;
+}"""
+
+
+def test_every_screen_at_200_percent_text(live: Live, phone: Phone) -> None:
+    """Text at 200 % (the root font size doubled, as a phone's text-size setting does) on a
+    390 px phone. At normal size the top bar takes a tenth of the height at most."""
+    person = agent(live)
+    page = phone.open()
+    phone.log_in(person)
+    header = page.locator("#app-header").bounding_box()
+    assert header is not None and header["height"] <= phone.viewport["height"] / 10
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    found: dict[str, list[str]] = {}
+    for route, ready in [
+        ("#/today", ".today h1"),
+        ("#/stand", "form"),
+        ("#/visit", "form"),
+        ("#/leads", ".result-count"),
+        ("#/leads/new", "form"),
+        ("#/outbox", ".sync-panel"),
+        ("#/settings", ".settings-extra"),
+        ("#/handover", ".language-grid"),
+    ]:
+        phone.go(route)
+        expect(page.locator(f"#main {ready}").first).to_be_attached()
+        problems: list[str] = page.evaluate(_AT_LARGE_TEXT)
+        if problems:
+            found[route] = problems
+    assert found == {}
+    # The lock button is still there to press, and the app still speaks to the thumb.
+    page.get_by_role("button", name="Verrouiller", exact=True).click()
+    expect(page.locator("input[name=pin]")).to_be_visible()
 
 
 def test_no_violation_in_the_arabic_hand_over(live: Live, phone: Phone) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, delete, func, select
 from sqlmodel import Session
 
 import i18n
-from api.config import Settings
+from api.config import Settings, get_settings
 from api.db import get_session, make_engine
 from api.intake import ratelimit
 from api.intake.models import IntakeHit
@@ -61,6 +61,24 @@ def test_five_per_ten_minutes_then_a_429_page_in_the_language(
     assert r.json()["detail"] == t(
         "ar", "We received many forms from this connection. Please try again later, or tomorrow."
     )
+
+
+def test_the_limit_is_the_setting(
+    client: TestClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TERRAIN_INTAKE_RATE_LIMIT", "2/10 minutes")
+    get_settings.cache_clear()
+    try:
+        codes = [post_form(client, "fr", answers()).status_code for _ in range(3)]
+        # A setting that is no rule stops the start instead of failing every form.
+        monkeypatch.setenv("TERRAIN_INTAKE_RATE_LIMIT", "5 per hour")
+        get_settings.cache_clear()
+        with pytest.raises(ValueError, match="TERRAIN_INTAKE_RATE_LIMIT"):
+            create_app()
+    finally:
+        monkeypatch.delenv("TERRAIN_INTAKE_RATE_LIMIT")
+        get_settings.cache_clear()
+    assert codes == [303, 303, 429]
 
 
 def test_the_day_limit_and_windows_move_on(db: Session) -> None:

@@ -137,6 +137,60 @@ def test_arabic_is_laid_out_right_to_left(browser: Browser, site: Site, lang: st
     assert errors == [] and page.evaluate("window.__cspViolations") == []
 
 
+# CSS px: WCAG 2.5.5 target size, what a thumb on a cheap phone needs.
+TAP = 44
+TAP_AREAS = """() => [...document.querySelectorAll(
+  '.langs a, .option, input[type=text], input[type=tel], input[type=email], textarea,'
+  + ' button, a.button')]
+  .filter((el) => el.getClientRects().length > 0)
+  .map((el) => {
+    const r = el.getBoundingClientRect();
+    return {what: el.id || el.className || el.textContent.trim(), width: r.width, height: r.height};
+  })"""
+TILES = """() => [...document.querySelectorAll('.tiles .option')].map((el) => ({
+  what: el.querySelector('input').id,
+  icon: el.querySelector('svg.icon')?.getBoundingClientRect().width ?? 0,
+  words: el.querySelector('span')?.textContent.trim() ?? '',
+  wordsHeight: el.querySelector('span')?.getBoundingClientRect().height ?? 0,
+}))"""
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_big_tap_targets_and_icons_with_words_on_a_phone(
+    browser: Browser, site: Site, lang: str
+) -> None:
+    """Every control a prospect touches (language picker, answers, fields, buttons) is at
+    least 44 px both ways on a 390 px phone, with and without the script; every answer
+    tile shows its icon and its words."""
+    for path, javascript, least in (
+        ("intake", False, 50),
+        ("intake", True, 12),
+        ("intake/thanks", False, 11),
+    ):
+        context = browser.new_context(viewport=PHONE, java_script_enabled=javascript)  # type: ignore[arg-type]
+        page = context.new_page()
+        page.goto(f"{site.base_url}/{lang}/{path}")
+        areas = page.evaluate(TAP_AREAS)
+        assert len(areas) >= least, (path, javascript, areas)
+        small = [a for a in areas if a["width"] < TAP or a["height"] < TAP]
+        assert small == [], (path, javascript)
+        if path == "intake" and not javascript:
+            tiles = page.evaluate(TILES)
+            assert len(tiles) == sum(
+                len(q.options) for q in form.QUESTIONS if q.options and q.options[0].icon
+            )
+            assert [
+                t for t in tiles if t["icon"] < 32 or not t["words"] or t["wordsHeight"] < 16
+            ] == []
+            # The measure can fail: squeeze the answers and they are reported.
+            page.evaluate(
+                "for (const o of document.querySelectorAll('.option'))"
+                " Object.assign(o.style, {minBlockSize: '0', padding: '0'})"
+            )
+            assert [a for a in page.evaluate(TAP_AREAS) if a["height"] < TAP] != []
+        context.close()
+
+
 def test_enhanced_flow_one_question_per_screen(browser: Browser, site: Site) -> None:
     page, errors = open_page(browser, f"{site.base_url}/fr/intake", PHONE)
     t = texts("fr")

@@ -14,8 +14,11 @@ from sqlmodel import Session, select
 
 from api.codes.models import AttributionCode
 from api.partners.models import Partner
+from api.sessions.models import OutreachSession
+from api.venues.models import Venue
+from sync.sqltypes import utcnow
 from tests.conftest import World
-from tests.intake.helpers import answers, self_intakes, token_of
+from tests.intake.helpers import answers, post_form, self_intakes, token_of
 
 
 def create(client: TestClient, world: World, who: str = "coordinator", **body: Any) -> Any:
@@ -122,6 +125,31 @@ def test_scan_language_switch_and_submission_reach_the_lead_and_funnel(
     [group] = by_code["groups"]
     assert (group["key"], group["label"]) == (code["code"], "Stand")
     assert group["counts"]["leads"] == 1 and group["counts"]["contacted"] == 1
+
+
+@pytest.mark.parametrize("kind", ["session", "venue", "partner"])
+def test_a_session_venue_or_partner_code_lands_on_the_lead(
+    client: TestClient, world: World, db: Session, kind: str
+) -> None:
+    venue = Venue(id=uuid.uuid4(), team_id=world.brussels.id, name="Épicerie Sahara")
+    partner = Partner(organisation_id=world.org.id, name="Actiris", kind="employment_service")
+    db.add_all([venue, partner])
+    db.flush()
+    outing = OutreachSession(
+        id=uuid.uuid4(), team_id=world.brussels.id, channel="coffee_stand", started_at=utcnow()
+    )
+    db.add(outing)
+    db.commit()
+    ids = {"session": outing.id, "venue": venue.id, "partner": partner.id}
+    made = create(client, world, kind=kind, **{f"{kind}_id": str(ids[kind])})
+    assert made.status_code == 201, made.text
+    code = made.json()["code"]
+    r = post_form(client, "pt", answers("pt", c=code))
+    assert r.status_code == 303
+    [lead] = self_intakes(db)
+    credited = {"session": lead.session_id, "venue": lead.venue_id, "partner": lead.partner_id}
+    assert credited == {name: ids[name] if name == kind else None for name in ids}
+    assert (lead.campaign, lead.team_id, lead.agent_id) == (code, world.brussels.id, None)
 
 
 def test_unknown_and_disabled_codes_open_the_form_without_credit(

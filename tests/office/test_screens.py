@@ -110,6 +110,54 @@ def test_drill_down_counts_match(browser: Browser, demo: str) -> None:
     expect(page.locator(".result-count")).to_contain_text(str(expected))
 
 
+@pytest.mark.parametrize("screen", ["outreach", "impact?from=2026-01-01&to=2026-06-30"])
+def test_figures_line_up_under_their_headings(browser: Browser, demo: str, screen: str) -> None:
+    """Counts and shares sit on the end edge of their column, as their headings do; names
+    and dates on the start edge (they were left under right-aligned headings)."""
+    page = _page(browser, demo, "coordinator", 1280)
+    page.goto(f"{demo}/#/office/{screen}")
+    table = page.locator(".data-table").first
+    table.locator("tbody tr").first.wait_for()
+    aligned = table.evaluate(
+        """t => [...t.querySelectorAll('thead th')].map((th, i) => ({
+            heading: getComputedStyle(th).textAlign,
+            cells: [...t.querySelectorAll('tbody tr')].map(
+              tr => getComputedStyle(tr.children[i]).textAlign),
+            text: [...t.querySelectorAll('tbody tr')].map(tr => tr.children[i].textContent),
+        }))"""
+    )
+    figures = 0
+    for column in aligned:
+        is_figure = all(
+            any(ch.isdigit() for ch in text) and not any(ch.isalpha() for ch in text)
+            for text in column["text"]
+        )
+        expected = "end" if is_figure else "start"
+        figures += is_figure
+        assert column["heading"] == expected, column
+        assert set(column["cells"]) == {expected}, column
+    assert figures >= 2
+
+
+def test_queue_starts_on_the_first_screen_of_a_tablet(browser: Browser, demo: str) -> None:
+    """On a tablet the menu has its own row and the less used filters fold away: the first
+    lead of the queue is on the first screen. A folded filter set in the address is shown
+    open, with its value, and still filters."""
+    page = _page(browser, demo, "coordinator", 820)
+    first = page.locator(".lead-list li").first
+    first.wait_for()
+    box = first.bounding_box()
+    assert box is not None and box["y"] < 900, box
+    expect(page.locator("details.more-filters")).not_to_have_attribute("open", "")
+    page.goto(f"{demo}/#/office/leads?commune=Evere")
+    expect(page.locator("details.more-filters")).to_have_attribute("open", "")
+    expect(page.locator("#f-commune")).to_have_value("Evere")
+    expect(page.locator("details.more-filters summary")).to_contain_text("(1)")
+    page.select_option("#lead-status", "new")  # applies at once, the folded filter with it
+    page.wait_for_url("**status=new**")
+    assert "commune=Evere" in page.url
+
+
 @pytest.mark.parametrize("width", [1280, 820])
 def test_no_axe_violations_on_coordinator_screens(
     browser: Browser, demo: str, width: int, tmp_path: Path

@@ -685,3 +685,149 @@ def test_a_control_character_in_any_query_parameter_is_refused(
     body = assert_refused(r, (method, path, name))
     assert r.status_code == 422 and body["fields"][0]["loc"] == ["query", name]
     assert body["fields"][0]["code"] == "control_character"
+
+
+# -- references: an invisible id is answered like a missing one, exhaustively ---------------
+# The sampled probes above meet a given (operation, reference) pair only now and then; the
+# rule "another team's id gets the answer a made-up id gets" is checked here for EVERY
+# id-typed input of every operation and of every mutator, with every foreign record.
+
+
+def _names_a_record(schema: dict[str, Any]) -> bool:
+    schema = _resolve(schema, _COMPONENTS)
+    options = schema.get("anyOf", [schema])
+    for option in options:
+        if option.get("format") == "uuid":
+            return True
+        items = _resolve(option.get("items", {}), _COMPONENTS)
+        if option.get("type") == "array" and items.get("format") == "uuid":
+            return True
+    return False
+
+
+def _reference_targets() -> list[tuple[Operation, str]]:
+    """(operation, input) for every path parameter and every id-typed body property
+    (a new record's own id, `id` or `consent.id`, aside: a taken id is no reference)."""
+    out = []
+    for op in _HOSTILE_OPS:
+        out += [(op, f"path:{name}") for name in op.params]
+        for name, schema in sorted(_properties(op.body, _COMPONENTS).items()):
+            if name.split(".")[-1] != "id" and _names_a_record(schema):
+                out.append((op, name))
+    return out
+
+
+REFERENCE_TARGETS = _reference_targets()
+
+
+def _aimed_request(op: Operation, target: str, arena: Arena, value: str) -> tuple[str, Any]:
+    base = _baselines(arena).get(op.key)
+    body: Any = None if op.body is None else dict(base or {})
+    if target.startswith("path:"):
+        return _url(op, arena, {target[5:]: value}), body
+    path = tuple(target.split("."))
+    if len(path) == 2 and not isinstance(body.get(path[0]), dict):
+        body[path[0]] = {}
+    schema = _resolve(_properties(op.body, _COMPONENTS)[target], _COMPONENTS)
+    is_list = any(o.get("type") == "array" for o in schema.get("anyOf", [schema]))
+    return _url(op, arena, {}), replaced(body, path, [value] if is_list else value)
+
+
+def _answer(response: Any, aimed: str, made_up: str) -> tuple[int, Any]:
+    """What a caller learns: the status and the body, with the id aimed at blanked."""
+    text = response.text.replace(aimed, "<id>").replace(made_up, "<id>")
+    try:
+        return response.status_code, json.loads(text)
+    except ValueError:
+        return response.status_code, text
+
+
+def test_every_reference_is_probed() -> None:
+    keys = {(op.key, target) for op, target in REFERENCE_TARGETS}
+    assert ("POST /api/leads", "session_id") in keys
+    assert ("PATCH /api/leads/{lead_id}", "venue_id") in keys
+    assert ("POST /api/leads/{lead_id}/followups", "assigned_to") in keys
+    assert len(REFERENCE_TARGETS) >= 60
+
+
+def test_another_teams_id_is_answered_like_a_made_up_one_everywhere(
+    client: TestClient, world: World, arena: Arena, db: Session
+) -> None:
+    """Issue 8.1 over the class: for every id a write takes (path or body), each record of
+    another team (or organisation) gets exactly the answer a made-up id gets, that
+    answer is a refusal (or the id is dropped), and nothing is written."""
+    differ: dict[str, Any] = {}
+    for op, target in REFERENCE_TARGETS:
+        who = _who(op)
+        foreign = arena.foreign_ids() if who != "admin" else [arena.other["partner"]]
+        made_up = new_uuid()
+        before = snapshot(db, skip=VOLATILE)
+        url, body = _aimed_request(op, target, arena, made_up)
+        expected = _answer(
+            send(client, op.method.upper(), url, body, world.auth(who), form=op.form),
+            made_up,
+            made_up,
+        )
+        for aimed in foreign:
+            url, body = _aimed_request(op, target, arena, aimed)
+            r = send(client, op.method.upper(), url, body, world.auth(who), form=op.form)
+            got = _answer(r, aimed, made_up)
+            where = f"{op.key} {target}={aimed}"
+            if r.status_code < 300 and expected[0] < 300:
+                # Dropped on both (an agent's session is their own whatever agent_id
+                # says): the foreign id is stored nowhere.
+                if aimed in repr(new_rows(before, snapshot(db, skip=VOLATILE))):
+                    differ[where] = ("stored", r.status_code)
+                continue
+            if got != expected:
+                differ[where] = (got, expected)
+                continue
+            assert_refused(r, where)
+        if expected[0] >= 300:
+            assert changed_tables(before, snapshot(db, skip=VOLATILE)) == [], (op.key, target)
+    assert differ == {}
+
+
+def _sync_reference_targets(arena: Arena) -> list[tuple[str, tuple[Any, ...]]]:
+    out = []
+    for name, (args, new_ids) in sorted(_sync_baselines(arena).items()):
+        for path, value in leaves(args):
+            dotted = ".".join(str(p) for p in path)
+            if isinstance(value, str) and _UUID.match(value) and dotted not in new_ids:
+                out.append((name, path))
+    return out
+
+
+def test_every_mutator_reference_is_probed(arena: Arena) -> None:
+    names = {name for name, _ in _sync_reference_targets(arena)}
+    # Every mutator but one names another record (a venue names none but its own id).
+    assert set(REGISTRY.names()) - names == {"venue.create"}
+    assert ("lead.create", ("fields", "session_id")) in _sync_reference_targets(arena)
+
+
+def test_another_teams_id_is_rejected_like_a_made_up_one_in_every_mutator(
+    client: TestClient, world: World, arena: Arena, db: Session
+) -> None:
+    """The same over sync: every id-typed argument of every mutator."""
+    differ: dict[str, Any] = {}
+    bases = _sync_baselines(arena)
+    for name, path in _sync_reference_targets(arena):
+        who = SYNC_CALLER.get(name, "agent")
+        foreign = arena.foreign_ids() if who != "admin" else [arena.other["partner"]]
+        phone = Phone(client, world.auth(who))
+        before = snapshot(db, skip=VOLATILE | SYNC_BOOKKEEPING)
+        made_up = new_uuid()
+        [expected] = phone.push([phone.mutation(name, replaced(bases[name][0], path, made_up))])[
+            "results"
+        ]
+        expected = {k: v for k, v in expected.items() if k != "id"}
+        for aimed in foreign:
+            [result] = phone.push([phone.mutation(name, replaced(bases[name][0], path, aimed))])[
+                "results"
+            ]
+            got = {k: v for k, v in result.items() if k != "id"}
+            if got != expected or got["status"] != "rejected":
+                differ[f"{name} {'.'.join(map(str, path))}={aimed}"] = (got, expected)
+        after = snapshot(db, skip=VOLATILE | SYNC_BOOKKEEPING)
+        assert changed_tables(before, after) == [], (name, path)
+    assert differ == {}

@@ -59,6 +59,16 @@ export function count(n) {
 }
 
 /**
+ * Whether a cell holds a figure (a number, or a count or share as formatted here: digits,
+ * separators, "%", a dash for a suppressed cell). @param {unknown} cell
+ */
+function isFigure(cell) {
+  if (cell === null || cell === undefined || typeof cell === 'number') return true;
+  const text = typeof cell === 'string' ? cell : cell instanceof Node ? cell.textContent || '' : '';
+  return /^[\d\s\u00a0\u202f.,%()–+-]*$/.test(text.trim());
+}
+
+/**
  * A data table: caption, header row, rows of cells (a cell is text or a node).
  * @param {string} caption
  * @param {string[]} headers
@@ -66,6 +76,9 @@ export function count(n) {
  * @param {{rowHeaders?: boolean, className?: string}} [options]
  */
 export function dataTable(caption, headers, rows, options = {}) {
+  // Figures line up on the end edge under their headings, words on the start edge.
+  const numeric = headers.map((_, i) => rows.length > 0 && rows.every((cells) => isFigure(cells[i])));
+  const cls = (/** @type {number} */ i) => (numeric[i] ? 'num' : undefined);
   // Focusable and named: a wide table scrolls sideways on a tablet, by keyboard too.
   return h(
     'div',
@@ -74,7 +87,7 @@ export function dataTable(caption, headers, rows, options = {}) {
       'table',
       { class: options.className || 'data-table' },
       h('caption', null, caption),
-      h('thead', null, h('tr', null, headers.map((x) => h('th', { scope: 'col' }, x)))),
+      h('thead', null, h('tr', null, headers.map((x, i) => h('th', { scope: 'col', class: cls(i) }, x)))),
       h(
         'tbody',
         null,
@@ -84,8 +97,8 @@ export function dataTable(caption, headers, rows, options = {}) {
             null,
             cells.map((cell, i) =>
               i === 0 && options.rowHeaders !== false
-                ? h('th', { scope: 'row' }, cell === null ? '' : cell)
-                : h('td', null, cell === null ? '' : cell),
+                ? h('th', { scope: 'row', class: cls(i) }, cell === null ? '' : cell)
+                : h('td', { class: cls(i) }, cell === null ? '' : cell),
             ),
           ),
         ),

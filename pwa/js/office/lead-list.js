@@ -64,6 +64,15 @@ const FORM_FIELDS = [
 // The name search and the page, in memory only.
 const search = { q: '', page: 0, route: '' };
 
+// Filters in the "More filters" fold (their names in the address).
+const MORE = ['team_id', 'partner_id', 'commune', 'language', 'reached', 'min_days_in_stage', 'sent_back'];
+
+/** "More filters", with how many of them are set. @param {URLSearchParams} params */
+function moreLabel(params) {
+  const set = MORE.filter((name) => params.get(name)).length;
+  return set ? t('More filters ({n} set)', { n: set }) : t('More filters');
+}
+
 /** Forget the search (on log out: it may hold a person's name). */
 export function resetLeadSearch() {
   search.q = '';
@@ -130,53 +139,64 @@ export async function renderLeadList(main, view, route = '/office/leads') {
       params.get('channel') || '',
     ),
     selectField(
-      'f-team_id',
-      t('Team'),
-      [['', all()], ...teams.map((x) => /** @type {[string, string]} */ ([x.id, x.name]))],
-      params.get('team_id') || '',
-    ),
-    selectField(
       'f-agent',
       t('Agent'),
       [['', all()], ...agents.map((x) => /** @type {[string, string]} */ ([x.id, x.name]))],
       params.get('agent') || '',
     ),
-    selectField(
-      'f-partner_id',
-      t('Partner'),
-      [['', all()], ...partners.map((x) => /** @type {[string, string]} */ ([x.id, x.name]))],
-      params.get('partner_id') || '',
-    ),
-    inputField('f-commune', t('Commune'), 'text', params.get('commune') || '', {
-      maxlength: 80,
-    }),
-    selectField(
-      'f-language',
-      t('Language'),
-      [
-        ['', all()],
-        ...['fr', 'nl', 'en', 'es', 'ar', 'it', 'de', 'pt', 'tr', 'ro'].map(
-          (l) => /** @type {[string, string]} */ ([l, languageName(l)]),
+    // The filters used less often fold away, so that the queue starts on the first screen of a
+    // tablet; they are open when one of them is set (a bookmark, a funnel link).
+    h(
+      'details',
+      { class: 'more-filters', open: MORE.some((name) => params.get(name)) },
+      h('summary', null, moreLabel(params)),
+      h(
+        'div',
+        { class: 'filters-more' },
+        selectField(
+          'f-team_id',
+          t('Team'),
+          [['', all()], ...teams.map((x) => /** @type {[string, string]} */ ([x.id, x.name]))],
+          params.get('team_id') || '',
         ),
-      ],
-      params.get('language') || '',
-    ),
-    selectField(
-      'f-reached',
-      t('Reached stage'),
-      [['', all()], ...REACHED.map((s) => /** @type {[string, string]} */ ([s, stageLabel(s)]))],
-      params.get('reached') || '',
-    ),
-    inputField('f-min_days_in_stage', t('At least … days in stage'), 'number', params.get('min_days_in_stage') || '', { min: 0, max: 3650 }),
-    selectField(
-      'f-sent_back',
-      t('Sent back'),
-      [
-        ['', all()],
-        ['waiting', t('No answer yet')],
-        ['answered', t('Answer received')],
-      ],
-      params.get('sent_back') || '',
+        selectField(
+          'f-partner_id',
+          t('Partner'),
+          [['', all()], ...partners.map((x) => /** @type {[string, string]} */ ([x.id, x.name]))],
+          params.get('partner_id') || '',
+        ),
+        inputField('f-commune', t('Commune'), 'text', params.get('commune') || '', {
+          maxlength: 80,
+        }),
+        selectField(
+          'f-language',
+          t('Language'),
+          [
+            ['', all()],
+            ...['fr', 'nl', 'en', 'es', 'ar', 'it', 'de', 'pt', 'tr', 'ro'].map(
+              (l) => /** @type {[string, string]} */ ([l, languageName(l)]),
+            ),
+          ],
+          params.get('language') || '',
+        ),
+        selectField(
+          'f-reached',
+          t('Reached stage'),
+          [['', all()], ...REACHED.map((s) => /** @type {[string, string]} */ ([s, stageLabel(s)]))],
+          params.get('reached') || '',
+        ),
+        inputField('f-min_days_in_stage', t('At least … days in stage'), 'number', params.get('min_days_in_stage') || '', { min: 0, max: 3650 }),
+        selectField(
+          'f-sent_back',
+          t('Sent back'),
+          [
+            ['', all()],
+            ['waiting', t('No answer yet')],
+            ['answered', t('Answer received')],
+          ],
+          params.get('sent_back') || '',
+        ),
+      ),
     ),
     checkbox('f-overdue', 'overdue', t('First contact overdue (none within 48 h)'), params),
     checkbox('f-unassigned', 'unassigned', t('Unassigned only'), params),

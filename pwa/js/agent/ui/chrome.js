@@ -69,7 +69,7 @@ export function renderChrome(header, options) {
   document.body.classList.add('agent');
   return {
     status(s) {
-      show(pill, pillText(s));
+      show(pill, h('span', { class: 'sync-pill-text' }, pillText(s)));
       pill.className = `sync-pill sync-${pillState(s)}`;
       const badge = nav?.querySelector('.tab-badge');
       if (badge) {

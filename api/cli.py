@@ -113,6 +113,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     engine.dispose()
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     base_url = f"http://{shown_host}:{args.port}"
+    if "TERRAIN_PUBLIC_BASE_URL" not in os.environ:
+        # Unset, the address people use is the one this server answers on (QR codes and
+        # links made on `serve --port 8110` must not point at port 8000); the workers
+        # (new processes) read it from the environment.
+        os.environ["TERRAIN_PUBLIC_BASE_URL"] = base_url
     if demo:
         _print_logins(base_url)
     else:

@@ -52,6 +52,15 @@ def test_serve_demo_then_agent_lists_leads(tmp_path: Path, fresh_backend: str) -
             assert 0 < body["total"] < 2000  # the agent's scope, not everyone's leads
             assert body["items"]
             assert {item["team_id"] for item in body["items"]} == {me["teams"][0]["id"]}
+            # Without TERRAIN_PUBLIC_BASE_URL a QR code's link is this server's address.
+            office = login(http, base, "coordinator@demo.terrain", DEMO_PASSWORD)
+            code = http.post(
+                f"{base}/api/codes",
+                json={"kind": "agent", "agent_id": me["id"]},
+                headers=office,
+            )
+            assert code.status_code == 201, code.text
+            assert code.json()["url"].startswith(f"{base}/q/"), code.json()["url"]
             # A search by name travels in the query string; the access log must not keep it.
             canary = body["items"][0]["first_name"]
             searched = http.get(f"{base}/api/leads", params={"q": canary}, headers=headers)

@@ -831,3 +831,176 @@ def test_another_teams_id_is_rejected_like_a_made_up_one_in_every_mutator(
         after = snapshot(db, skip=VOLATILE | SYNC_BOOKKEEPING)
         assert changed_tables(before, after) == [], (name, path)
     assert differ == {}
+
+
+# -- a change never leaves a record its creation would refuse (issue 8.5) ------------------
+# Every PATCH of the schema is paired with the creation answering the same record (the
+# POST whose 201 has the PATCH's 200 schema). Each property, and each pair of properties,
+# is set to null; when the PATCH takes it, the record it answers, sent as a creation (its
+# values over a valid creation's), must be accepted too: a rule the creation holds (a
+# required field, a phone or an e-mail, a date window…) holds on change.
+
+
+def _response_schema(op: dict[str, Any], status: str) -> str | None:
+    content = op.get("responses", {}).get(status, {}).get("content", {})
+    ref: str | None = content.get("application/json", {}).get("schema", {}).get("$ref")
+    return ref
+
+
+def _changes_and_creations() -> list[tuple[Operation, Operation]]:
+    spec = create_app().openapi()
+    by_key = {op.key: op for op in OPERATIONS}
+    creations = {
+        _response_schema(item["post"], "201"): by_key[f"POST {path}"]
+        for path, item in spec["paths"].items()
+        if "post" in item and "201" in item["post"].get("responses", {})
+    }
+    return [
+        (by_key[f"PATCH {path}"], creations[_response_schema(item["patch"], "200")])
+        for path, item in spec["paths"].items()
+        if "patch" in item
+    ]
+
+
+CHANGES = _changes_and_creations()
+
+
+def test_every_change_has_its_creation() -> None:
+    keys = {(change.key, create.key) for change, create in CHANGES}
+    assert ("PATCH /api/leads/{lead_id}", "POST /api/leads") in keys
+    assert len(CHANGES) == len([op for op in OPERATIONS if op.method == "patch"]) >= 8
+
+
+def test_no_change_leaves_what_a_creation_would_refuse(
+    client: TestClient, world: World, arena: Arena
+) -> None:
+    bases = _baselines(arena)
+    broken: dict[str, Any] = {}
+    for change, create in CHANGES:
+        props = sorted(_properties(change.body, _COMPONENTS))
+        create_props = set(_properties(create.body, _COMPONENTS))
+        nulls = [(p,) for p in props] + [
+            (a, b) for i, a in enumerate(props) for b in props[i + 1 :]
+        ]
+        for names in nulls:
+            body: Any = {}
+            for name in names:
+                body = replaced(body, tuple(name.split(".")), None)
+            url = _url(change, arena, {})
+            r = send(client, "PATCH", url, body, world.auth(_who(change)))
+            if r.status_code >= 300:
+                assert_refused(r, (change.key, names))
+                continue
+            record = r.json()
+            again = dict(bases[create.key])
+            for name in create_props & set(props):
+                top = name.split(".")[0]
+                if "." not in name and top in record:
+                    again[top] = record[top]
+            if "id" in again:
+                again["id"] = new_uuid()
+            created = send(client, "POST", _url(create, arena, {}), again, world.auth(_who(create)))
+            # 409: the copy clashes with the record itself (a team's unique name), which
+            # says nothing about the record.
+            if created.status_code >= 300 and created.status_code != 409:
+                broken[f"{change.key} {names}"] = created.text[:200]
+    assert broken == {}
+
+
+def _creation_fields(args: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Where a creation's field values sit in its args (`fields.x`, or `x` beside the id)."""
+    return [
+        path
+        for path, _ in leaves(args)
+        if (len(path) == 2 and path[0] == "fields") or (len(path) == 1 and path[0] != "id")
+    ]
+
+
+def test_no_mutator_change_leaves_what_its_creation_would_refuse(
+    client: TestClient, world: World, arena: Arena
+) -> None:
+    """The same through sync: each `x.patch` of the registry with its `x.create`; each
+    field of the creation, and each pair, set to null by the patch. When it is applied,
+    the creation with the same nulls must be applied too."""
+    bases = _sync_baselines(arena)
+    pairs = [
+        (name, name.replace(".patch", ".create"))
+        for name in sorted(REGISTRY.names())
+        if name.endswith(".patch")
+    ]
+    assert len(pairs) >= 4 and all(create in bases for _, create in pairs)
+    broken: dict[str, Any] = {}
+    for patch, create in pairs:
+        phone = Phone(client, world.auth(SYNC_CALLER.get(patch, "agent")))
+        paths = [p for p in _creation_fields(bases[create][0]) if p[-1] != "lead_id"]
+        target = bases[patch][0]["id"]
+        for i, first in enumerate(paths):
+            for chosen in [(first,), *((first, second) for second in paths[i + 1 :])]:
+                change = {"id": target, "set": {path[-1]: None for path in chosen}}
+                [done] = phone.push([phone.mutation(patch, change)])["results"]
+                if done["status"] != "applied":
+                    continue
+                args = {**bases[create][0], "id": new_uuid()}
+                for path in chosen:
+                    args = replaced(args, path, None)
+                [made] = phone.push([phone.mutation(create, args)])["results"]
+                if made["status"] != "applied":
+                    broken[f"{patch} {[p[-1] for p in chosen]}"] = made
+    assert broken == {}
+
+
+# -- a value outside its list is refused on every path (issue 8.5, follow-up kind) ---------
+
+
+def _singular(segment: str) -> str:
+    return segment[:-3] + "y" if segment.endswith("ies") else segment.removesuffix("s")
+
+
+def _listed_properties() -> dict[str, set[str]]:
+    """Kind of record (a mutator's prefix) → names of the properties the schema makes a
+    choice from a list (enums) in the bodies of that record's operations."""
+    from tests.robustness.openapi_walk import client_schemas
+
+    kinds = {name.split(".")[0] for name in REGISTRY.names()}
+    listed: dict[str, set[str]] = {}
+    for where, node in client_schemas(create_app().openapi()):
+        _method, path, last = where.split(" ", 2)
+        if "enum" not in node or not last.startswith("body") or "." not in last:
+            continue
+        segments = [s for s in path.split("/") if s and not s.startswith("{")]
+        kind = next((_singular(s) for s in reversed(segments) if _singular(s) in kinds), None)
+        if kind is not None:
+            listed.setdefault(kind, set()).add(last.rsplit(".", 1)[-1].split("<")[0])
+    return listed
+
+
+LISTED = _listed_properties()
+
+
+def test_a_value_outside_its_list_is_rejected_by_every_mutator(
+    client: TestClient, world: World, arena: Arena, db: Session
+) -> None:
+    """Sync once took a follow-up kind `<script>` that REST refused: every argument of
+    every mutator that the REST schema makes a choice from a list is tried with a value
+    outside it (plain printable text, which no text rule stops)."""
+    assert {"kind", "channel", "language", "status"} <= LISTED["lead"] | LISTED["followup"]
+    bases = _sync_baselines(arena)
+    accepted: dict[str, Any] = {}
+    tried = set()
+    for name in sorted(bases):
+        who = SYNC_CALLER.get(name, "agent")
+        phone = Phone(client, world.auth(who))
+        for path, value in leaves(bases[name][0]):
+            if str(path[-1]) not in LISTED.get(name.split(".")[0], set()):
+                continue
+            tried.add(name)
+            wrong = ["<script>"] if isinstance(value, list) else "<script>"
+            before = snapshot(db, skip=VOLATILE | SYNC_BOOKKEEPING)
+            args = replaced(bases[name][0], path, wrong)
+            [result] = phone.push([phone.mutation(name, args)])["results"]
+            if result["status"] != "rejected":
+                accepted[f"{name} {'.'.join(map(str, path))}"] = result
+            elif changed_tables(before, snapshot(db, skip=VOLATILE | SYNC_BOOKKEEPING)):
+                accepted[f"{name} {'.'.join(map(str, path))}"] = "changed the database"
+    assert {"followup.create", "followup.patch", "lead.create", "tally.add"} <= tried
+    assert accepted == {}

@@ -119,7 +119,7 @@ export function syncSentence(s) {
   const parts = [];
   parts.push(
     s.pending
-      ? tn('{n} change waiting to be sent', '{n} changes waiting to be sent', s.pending)
+      ? tn('{n} change waiting to be sent.', '{n} changes waiting to be sent.', s.pending)
       : t('Everything is sent.'),
   );
   if (s.pending) parts.push(t('Oldest: {age}.', { age: ago(s.oldestAgeS) }));

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,10 +35,12 @@ from sqlmodel import Session
 
 from api.config import Settings
 from api.db import make_engine
+from api.privacy import links
 from api.users import service as user_service
 from api.users.models import Organisation, Team, TeamMember, User
 from api.users.security import hash_password
 from api.vocab import Role
+from tests.intake.helpers import answers, post_form
 from tests.support.server import REPO_ROOT, ServerProcess
 
 EXAMPLES = int(os.environ.get("TERRAIN_FUZZ_EXAMPLES", "2"))
@@ -258,3 +261,20 @@ def test_code_writes_take_the_writer_lock(target: Target) -> None:
         r = http.delete(f"/api/codes/{code['id']}", headers=coordinator)
         assert r.status_code == 204, r.text
     assert "WriteOutsideWriter" not in target.server.log_tail(200)
+
+
+def test_public_form_writes_take_the_writer_lock(target: Target) -> None:
+    """The writes outside the schema (the self-intake form, a person's consent page) are
+    not fuzzed: each is made once here, under the same write guard."""
+    agent = {"Authorization": f"Bearer {target.token('agent')}"}
+    with httpx.Client(base_url=target.server.base_url, timeout=30) as http:
+        r = post_form(http, "fr", answers(phone="0470 55 44 33"))
+        assert r.status_code < 400, r.text[:300]
+        lead = http.get("/api/leads", params={"q": "Fatima"}, headers=agent).json()["items"][0]
+        token = links.token_for(uuid.UUID(lead["id"]), Settings(data_dir=target.server.data_dir))
+        r = http.post(f"/fr/consent/{token}", data={"purposes": ["contact"]})
+        assert r.status_code == 200, r.text[:300]
+        r = http.post(f"/fr/consent/{token}", data={"erase": "1"})
+        assert r.status_code == 200, r.text[:300]
+    log = target.server.log_tail(200)
+    assert "WriteOutsideWriter" not in log and "database is locked" not in log, log

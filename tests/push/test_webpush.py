@@ -34,3 +34,27 @@ def test_each_push_service_gets_its_own_audience() -> None:
     finally:
         for receiver in receivers:
             receiver.stop()
+
+
+def test_a_redirect_is_never_followed() -> None:
+    """The allow-list covers the URL stored, not where a "push service" sends us next: a
+    redirect to another address (the metadata service, here a second receiver) is not
+    followed, and the answer counts as the service's."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    keys = VapidKeys(key, public_key_of(key), "test")
+    service, inside = (PushReceiver(keys.public_key).start() for _ in range(2))
+    try:
+        sub, elsewhere = service.subscribe(), inside.subscribe()
+        token = str(sub["endpoint"]).rsplit("/", 1)[-1]
+        for status in (301, 302, 307, 308):
+            service.answer(token, (status, {"Location": str(elsewhere["endpoint"])}))
+            target = Target(sub["endpoint"], sub["keys"]["p256dh"], sub["keys"]["auth"])
+            outcome = Sender(keys, "mailto:push@localhost").send(
+                target, b'{"type":"assigned"}', ttl=60, urgency="normal"
+            )
+            assert outcome.status == status and not outcome.delivered
+        assert len(service.hits[token]) == 4
+        assert inside.hits == {} and inside.received == []
+    finally:
+        service.stop()
+        inside.stop()

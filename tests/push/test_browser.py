@@ -391,6 +391,13 @@ def test_a_coordinator_turns_them_on_in_the_office(
         assert worker_js.evaluate(CLICK) == ["fulfilled"]
         expect(page).to_have_url(live.base_url + url)
         expect(page.locator("main")).to_contain_text("Canaryaminata")
+
+        # Logging out ends the subscription here and on the server: the next person to log
+        # in on this computer does not get the last one's pushes.
+        page.get_by_role("button", name="Se déconnecter").click()
+        expect(page.locator("#login-email")).to_be_visible()
+        page.wait_for_function("localStorage.getItem('test-push-key') === null")
+        assert [s for s in subscriptions(live) if str(s.user_id) == coordinator.id] == []
         assert errors == []
     finally:
         context.close()

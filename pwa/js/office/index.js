@@ -121,4 +121,19 @@ export function officeNav(me) {
 export function resetOffice() {
   resetLeadSearch();
   forgetLists();
+  forgetPushSubscription();
+}
+
+/**
+ * The browser's push subscription goes with the person who turned it on (the server drops
+ * its copy at log-out): whoever logs in here next subscribes for themself, after a tap.
+ */
+async function forgetPushSubscription() {
+  try {
+    const registration = await navigator.serviceWorker?.getRegistration();
+    const subscription = await registration?.pushManager?.getSubscription();
+    await subscription?.unsubscribe();
+  } catch {
+    // No worker or no push in this browser: nothing to forget.
+  }
 }

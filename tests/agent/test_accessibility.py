@@ -1,8 +1,8 @@
 """WCAG 2.2 AA on every agent screen (issue 9): axe-core finds 0 violations in French and in
 the Arabic hand-over; at 320 px wide nothing needs a sideways scroll; at 360 px every tab
-label shows whole in French and Dutch (the longest); the keyboard focus always shows; at
-200 % text every screen still fits the phone, with the lock button and every tab label
-whole, under a compact top bar."""
+label shows whole in French and Dutch (the longest); every tap target is at least 44 px and
+the keyboard focus always shows; at 200 % text every screen still fits the phone, with the
+lock button and every tab label whole, under a compact top bar."""
 
 from __future__ import annotations
 
@@ -216,6 +216,43 @@ def test_the_keyboard_focus_is_always_visible(live: Live, phone: Phone) -> None:
             if stop and not stop["ring"]:
                 unringed.setdefault(route, []).append(stop["what"])
     assert unringed == {}
+
+
+# Everything a thumb can tap that is smaller than 44 px either way. A chip's radio button is
+# counted as the chip; checkboxes are left out (their label takes the tap as well).
+_SMALL_TARGETS = """() => [...document.querySelectorAll(
+    'a[href], button, select, input, textarea, summary, label.chip')]
+  .filter((e) => e.type !== 'checkbox' && e.type !== 'radio' && e.type !== 'hidden')
+  .filter((e) => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
+  .map((e) => [e, e.getBoundingClientRect()])
+  .filter(([, b]) => b.width < 44 || b.height < 44)
+  .map(([e, b]) => `${e.tagName}.${e.className} ${Math.round(b.width)}x${Math.round(b.height)}`)"""
+
+
+def test_every_tap_target_is_at_least_44_px(live: Live, phone: Phone) -> None:
+    person = agent(live)
+    lead = live.create_lead(person, "Canarytarget")
+    page = phone.open()
+    phone.log_in(person)
+    phone.wait_synced()
+    small: dict[str, list[str]] = {}
+    for route, ready in [
+        ("#/today", ".today h1"),
+        ("#/stand", "form"),
+        ("#/visit", "form"),
+        ("#/leads", ".result-count"),
+        ("#/leads/new", "form"),
+        (f"#/leads/{lead['id']}", ".lead-head"),
+        ("#/outbox", ".sync-panel"),
+        ("#/settings", ".settings-extra"),
+        ("#/handover", ".language-grid"),
+    ]:
+        phone.go(route)
+        expect(page.locator(f"#main {ready}").first).to_be_attached()
+        found: list[str] = page.evaluate(_SMALL_TARGETS)
+        if found:
+            small[route] = found
+    assert small == {}
 
 
 def test_no_violation_in_the_arabic_hand_over(live: Live, phone: Phone) -> None:

@@ -1,7 +1,8 @@
 """WCAG 2.2 AA on every agent screen (issue 9): axe-core finds 0 violations in French and in
 the Arabic hand-over; at 320 px wide nothing needs a sideways scroll; at 360 px every tab
-label shows whole in French and Dutch (the longest); at 200 % text every screen still fits
-the phone, with the lock button and every tab label whole, under a compact top bar."""
+label shows whole in French and Dutch (the longest); the keyboard focus always shows; at
+200 % text every screen still fits the phone, with the lock button and every tab label
+whole, under a compact top bar."""
 
 from __future__ import annotations
 
@@ -176,6 +177,45 @@ def test_every_screen_at_200_percent_text(live: Live, phone: Phone) -> None:
     # The lock button is still there to press, and the app still speaks to the thumb.
     page.get_by_role("button", name="Verrouiller", exact=True).click()
     expect(page.locator("input[name=pin]")).to_be_visible()
+
+
+# The element the keyboard is on, and whether a focus ring shows on it (a chip's radio or
+# checkbox is invisible: its ring is drawn on the chip around it).
+_FOCUS_RING = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const ringed = e.classList.contains('chip-input') ? e.closest('.chip') : e;
+  const style = getComputedStyle(ringed);
+  const ring = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+  const text = (e.textContent || e.name || '').slice(0, 30);
+  return {what: `${e.tagName}.${e.className} ${text}`, ring};
+}"""
+
+
+def test_the_keyboard_focus_is_always_visible(live: Live, phone: Phone) -> None:
+    """Tab through the agent's main screens: every stop shows a focus ring (WCAG 2.4.7)."""
+    person = agent(live)
+    page = phone.open()
+    phone.log_in(person)
+    unringed: dict[str, list[str]] = {}
+    for route, ready in [
+        ("#/today", ".today h1"),
+        ("#/stand", "form"),
+        ("#/visit", "form"),
+        ("#/leads", ".result-count"),
+        ("#/leads/new", "form"),
+        ("#/outbox", ".sync-panel"),
+        ("#/settings", ".settings-extra"),
+    ]:
+        phone.go(route)
+        expect(page.locator(f"#main {ready}").first).to_be_attached()
+        page.locator("#main h1").first.focus()
+        for _ in range(12):
+            page.keyboard.press("Tab")
+            stop = page.evaluate(_FOCUS_RING)
+            if stop and not stop["ring"]:
+                unringed.setdefault(route, []).append(stop["what"])
+    assert unringed == {}
 
 
 def test_no_violation_in_the_arabic_hand_over(live: Live, phone: Phone) -> None:

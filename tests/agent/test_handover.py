@@ -1,6 +1,7 @@
-"""Hand-over (issue 9): the prospect fills the public form's questions on the agent's phone
-in Arabic, laid out right to left; it ends on the PIN screen, and the lead arrives with
-language `ar`, the agent's attribution and the session it was made in."""
+"""Hand-over (issue 9): each of the ten languages opens offline in its own direction; the
+prospect fills the public form's questions on the agent's phone in Arabic, laid out right
+to left; it ends on the PIN screen, and the lead arrives with language `ar`, the agent's
+attribution and the session it was made in."""
 
 from __future__ import annotations
 
@@ -70,4 +71,34 @@ def test_arabic_hand_over_ends_locked_and_arrives(live: Live, phone: Phone) -> N
     detail = live.get(f"/api/leads/{lead['id']}", person)
     assert detail["consent"]["channel"] == "self" and detail["consent"]["language"] == "ar"
     assert detail["consent"]["text_version"] == form["consent"]["version"]
+    assert phone.errors == []
+
+
+def test_every_language_of_the_hand_over_opens_offline(live: Live, phone: Phone) -> None:
+    """All ten languages, with the network off: each form in its language and direction."""
+    from i18n import PUBLIC_LANGUAGES
+
+    person = agent(live)
+    titles = {
+        lang: live.http.get(f"/api/intake/form/{lang}").json()["texts"]["title"]
+        for lang in PUBLIC_LANGUAGES
+    }
+    page = phone.open()
+    phone.log_in(person)
+    phone.wait_forms_cached()
+    phone.offline()
+    html = page.locator("html")
+    assert len(PUBLIC_LANGUAGES) == 10
+    for lang in PUBLIC_LANGUAGES:
+        phone.go("#/handover")
+        page.locator(f".language-grid button[lang={lang}]").click()
+        expect(html).to_have_attribute("lang", lang)
+        expect(html).to_have_attribute("dir", "rtl" if lang == "ar" else "ltr")
+        expect(page.locator(".handover h1")).to_have_text(titles[lang])
+        # Taken back before the end (a reload): the PIN, and the agent's language again.
+        page.reload()
+        expect(page.locator("input[name=pin]")).to_be_visible()
+        expect(html).to_have_attribute("lang", "fr")
+        phone.unlock()
+        expect(page.locator("input[name=pin]")).to_be_hidden()
     assert phone.errors == []

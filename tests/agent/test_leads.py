@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
+from api.leads.models import LeadMarker
 from api.users.models import TeamMember
 from tests.agent.conftest import Phone, agent
 from tests.web.conftest import Live, Person
@@ -145,10 +146,51 @@ def test_an_edit_that_lost_shows_both_values(live: Live, phone: Phone) -> None:
     phone.offline(False)
     phone.go("#/outbox")
     phone.sync_now()
+    phone.go("#/today")
+    attention = page.locator(".today section", has_text="À regarder")
+    expect(attention).to_contain_text("1 modification faite en même temps que quelqu'un d'autre")
     phone.go(f"#/leads/{lead['id']}")
     conflict = page.locator(".conflict")
     expect(conflict).to_contain_text("Commune")
     expect(conflict.locator(".conflict-values")).to_contain_text("Uccle")
     expect(conflict.locator(".conflict-values")).to_contain_text("Auderghem")
     assert live.get(f"/api/leads/{lead['id']}", person)["commune"] == "Auderghem"
+    assert phone.errors == []
+
+
+def test_markers_only_behind_their_own_consent(live: Live, phone: Phone) -> None:
+    """The full lead form: the target-group questions stay hidden until the person agrees to
+    them, and migrant background until a second, explicit agreement (GDPR Art. 9)."""
+    person = agent(live)
+    page = phone.open()
+    phone.log_in(person)
+    phone.go("#/leads/new")
+    page.get_by_label("Prénom").fill("Canarymarkers")
+    page.get_by_label("Téléphone").fill("0470 66 55 41")
+    page.get_by_label(re.compile("La personne accepte d'être contactée")).check()
+    gender = page.get_by_label("Genre", exact=True)
+    migrant = page.get_by_label("Origine migratoire", exact=True)
+    expect(gender).to_be_hidden()
+    expect(migrant).to_be_hidden()
+    page.get_by_label(re.compile("La personne accepte de répondre à des questions")).check()
+    expect(gender).to_be_visible()
+    expect(migrant).to_be_hidden()
+    gender.select_option(label="Femme")
+    page.get_by_label(re.compile("accepte aussi explicitement de dire")).check()
+    expect(migrant).to_be_visible()
+    migrant.select_option(label="Préfère ne pas répondre")
+    page.get_by_role("button", name="Enregistrer le contact").click()
+    expect(page.locator(".lead-head h1")).to_have_text("Canarymarkers")
+    phone.go("#/outbox")
+    phone.sync_now()
+
+    (lead,) = live.get("/api/leads?q=Canarymarkers", person)["items"]
+    detail = live.get(f"/api/leads/{lead['id']}", person)
+    assert set(detail["consent"]["purposes"]) == {"contact", "markers", "sensitive_markers"}
+    with Session(live.engine) as session:
+        markers = session.get(LeadMarker, uuid.UUID(lead["id"]))
+        assert markers is not None
+        assert markers.gender == "woman" and markers.age_band is None
+        assert markers.migrant_background == "prefer_not_to_say"
+        assert markers.sensitive_consent_id is not None
     assert phone.errors == []

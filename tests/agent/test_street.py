@@ -57,6 +57,12 @@ def test_a_day_offline_arrives_once(live: Live, phone: Phone) -> None:
             page.locator(f".tally-{kind} .tally-plus").click()
     page.locator(".tally-flyers .tally-minus").click()  # a slip of the thumb, undone
     expect(page.locator(".tally-coffees .tally-count")).to_have_text("5")
+    # Today shows the session in progress, and leads back to it.
+    phone.go("#/today")
+    current = page.locator(".today section", has_text="Session en cours")
+    expect(current).to_contain_text("Molenbeek-Saint-Jean")
+    current.get_by_role("link").click()
+    expect(page.locator(".tally-coffees .tally-count")).to_have_text("5")
     for (name, number), need in zip(PEOPLE, ["Crédit", "Accompagnement", "Formation"], strict=True):
         quick_lead(page, name, number, need)
     page.get_by_role("button", name="Terminer la session").click()

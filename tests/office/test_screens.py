@@ -33,6 +33,7 @@ SCREENS = [
     "admin/teams",
     "admin/partners",
     "admin/venues",
+    "notifications",
 ]
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
-from playwright.sync_api import Playwright, expect
+from playwright.sync_api import Browser, Playwright, expect
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -36,7 +36,7 @@ from api.vocab import Role
 from tests.agent.conftest import Phone
 from tests.scratch import app_in_thread
 from tests.support.push_receiver import PushReceiver
-from tests.web.conftest import Live, Person
+from tests.web.conftest import Live, Person, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -302,3 +302,102 @@ def test_log_out_offline_forgets_the_phone_subscription(
     page.get_by_role("button", name="Se déconnecter").click()
     expect(page.get_by_text("Vous êtes déconnecté·e.")).to_be_visible()
     assert page.evaluate("localStorage.getItem('test-push-key')") is None
+
+
+# Safari on an iPhone, Terrain opened in a tab: no PushManager there (iOS gives push only
+# to an app started from the home screen).
+IOS_TAB = """
+(() => {
+  Object.defineProperty(navigator, 'userAgent', {
+    get: () => 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 '
+      + '(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+  });
+  delete window.PushManager;
+})();
+"""
+
+
+def test_an_iphone_tab_is_told_about_the_home_screen(phone: Phone, live: Live) -> None:
+    person = live.new_person(name="Ines Mertens", role=Role.agent)
+    page = phone.open()
+    phone.log_in(person)
+    phone.go("#/settings")
+    section = page.locator(".push-settings")
+    expect(section).to_contain_text("Activer les notifications")
+    # On an ordinary browser, no word about iPhones.
+    assert "iPhone" not in section.inner_text()
+
+    assert phone.context is not None
+    phone.context.add_init_script(IOS_TAB)
+    page.reload()
+    phone.unlock()
+    phone.go("#/settings")
+    expect(section).to_contain_text("l\u2019écran d\u2019accueil (iOS 16.4 ou plus récent)")
+    expect(section).to_contain_text("ne montrent jamais de nom")
+    # The iOS rule replaces the generic "this browser cannot", and nothing is offered that
+    # could not work.
+    expect(section).not_to_contain_text("Ce navigateur ne peut pas")
+    expect(section.get_by_role("button", name="Activer les notifications")).to_have_count(0)
+    assert phone.errors == []
+
+
+def test_a_coordinator_turns_them_on_in_the_office(
+    browser: Browser, live: Live, receiver: PushReceiver, vapid: VapidKeys
+) -> None:
+    """Coordinators work in the office screens, not the agent app: their notifications
+    (new self-intakes in their team first) are turned on there, and a click opens the
+    office's page of the lead."""
+    coordinator = live.new_person(name="Claire Dubois", role=Role.coordinator)
+    lead = live.create_lead(coordinator, "Canaryaminata")
+    sub = receiver.subscribe()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        context.add_init_script(BRIDGE % json.dumps(sub))
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(live.base_url)
+        log_in(page, coordinator)
+        page.get_by_role("link", name="Notifications").click()
+        section = page.locator(".push-settings")
+        expect(section).to_contain_text("ne montrent jamais de nom")
+        assert page.evaluate("Notification.permission") == "default"
+        assert page.evaluate("window.__pushCalls.length") == 0
+        context.grant_permissions(["notifications"], origin=live.base_url)
+        section.get_by_role("button", name="Activer les notifications").click()
+        expect(section).to_contain_text("Les notifications sont activées")
+        [call] = page.evaluate("window.__pushCalls")
+        assert call["key"] == vapid.public_key and call["permission"] == "granted"
+        mine = [s for s in subscriptions(live) if str(s.user_id) == coordinator.id]
+        assert len(mine) == 1 and mine[0].endpoint == sub["endpoint"]
+
+        intake = section.get_by_label("Une nouvelle inscription en ligne dans mon équipe")
+        expect(intake).to_be_checked()
+        intake.uncheck()
+        expect(section.locator("[role=status]")).to_have_text("Enregistré.")
+        with Session(live.engine) as session:
+            pref = session.get(PushPreference, uuid.UUID(coordinator.id))
+            assert pref is not None and pref.intake is False and pref.assigned is True
+
+        # What the worker shows for an intake push; its click opens the office's lead page.
+        [worker_js] = [w for w in context.service_workers if w.url.endswith("/sw.js")]
+        url = f"/#/office/leads/{lead['id']}"
+        worker_js.evaluate(
+            "(url) => self.registration.showNotification('Terrain', {tag: 'intake', data: {url}})",
+            url,
+        )
+        page.evaluate("location.hash = '#/office/leads'")
+        assert worker_js.evaluate(CLICK) == ["fulfilled"]
+        expect(page).to_have_url(live.base_url + url)
+        expect(page.locator("main")).to_contain_text("Canaryaminata")
+
+        # Logging out ends the subscription here and on the server: the next person to log
+        # in on this computer does not get the last one's pushes.
+        page.get_by_role("button", name="Se déconnecter").click()
+        expect(page.locator("#login-email")).to_be_visible()
+        page.wait_for_function("localStorage.getItem('test-push-key') === null")
+        assert [s for s in subscriptions(live) if str(s.user_id) == coordinator.id] == []
+        assert errors == []
+    finally:
+        context.close()

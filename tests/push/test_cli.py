@@ -115,3 +115,26 @@ def test_a_key_from_the_setting(
     monkeypatch.setenv("TERRAIN_VAPID_PRIVATE_KEY", "not a key")
     assert main(["vapid", "show"]) == 1
     assert "not a P-256 key" in capsys.readouterr().err
+
+
+def test_a_key_from_a_secret_file(
+    data_dir: tuple[Path, Engine],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """TERRAIN_PUSH_KEYS_PATH: a mounted secret, read as it is and never rewritten."""
+    folder, _ = data_dir
+    key = ec.generate_private_key(ec.SECP256R1())
+    secret = tmp_path / "secrets" / "vapid.pem"
+    secret.parent.mkdir()
+    secret.write_bytes(pem_of(key))
+    monkeypatch.setenv("TERRAIN_PUSH_KEYS_PATH", str(secret))
+    assert main(["vapid", "init"]) == 0
+    out = capsys.readouterr().out
+    assert out.strip().splitlines()[-1] == public_key_of(key)
+    assert str(secret) in out and "Wrote a new" not in out
+    assert secret.read_bytes() == pem_of(key)
+    assert not (folder / "vapid_private_key.pem").exists()
+    assert main(["vapid", "show"]) == 0
+    assert capsys.readouterr().out.strip() == public_key_of(key)

@@ -138,19 +138,20 @@ def test_no_answer_or_5xx_backs_off_then_delivers(push_env: PushEnv) -> None:
     assert len(env.receiver.received) == 1 and _count(env, PushOutbox) == 0
 
 
-def test_403_is_an_alert_without_the_endpoint(
-    push_env: PushEnv, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize("status", [400, 401, 403])
+def test_400_401_403_are_an_alert_without_the_endpoint(
+    push_env: PushEnv, caplog: pytest.LogCaptureFixture, status: int
 ) -> None:
     env = push_env
     agent, coordinator = env.person(), env.person(Role.coordinator)
     token = env.subscribe(agent)
-    env.receiver.answer(token, (403, {}))
+    env.receiver.answer(token, (status, {}))
     env.assign(env.lead(coordinator), agent, by=coordinator)
     with caplog.at_level(logging.DEBUG):
         env.drain()
     alerts = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(alerts) == 1 and "push alert" in alerts[0].getMessage()
-    assert "403" in alerts[0].getMessage()
+    assert str(status) in alerts[0].getMessage()
     assert token not in caplog.text  # endpoints are secrets: never logged
     assert _count(env, PushOutbox) == 0  # dropped: retrying cannot help
     assert _count(env, PushSubscription) == 1

@@ -3,6 +3,7 @@ each once, and two instances on one PostgreSQL database send each once."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections import Counter
@@ -17,14 +18,14 @@ from sqlmodel import Session
 from api.config import DEFAULT_PUSH_HOSTS, Settings
 from api.db import make_engine
 from api.push import outbox
-from api.push.keys import VapidKeys, pem_of
+from api.push.keys import VapidKeys, b64url, pem_of
 from api.push.models import PushOutbox, PushSubscription
 from api.push.outbox import Kind
 from api.users import service as user_service
 from api.users.models import Organisation, Team, TeamMember, User
 from api.vocab import Role
 from tests.scratch import BACKENDS, PG_URL, scratch_database, terrain_env
-from tests.support.push_receiver import PushReceiver
+from tests.support.push_receiver import PushReceiver, Received, unb64u
 from tests.support.server import ServerProcess
 
 F = TypeVar("F", bound=Callable[..., None])
@@ -137,9 +138,22 @@ def test_a_restart_with_messages_queued_sends_each_once(
     finally:
         second.stop()
     assert_each_once(receiver, total)
+    # The private key in any form: its PEM lines, the raw scalar in base64url.
+    secrets = pem_of(vapid.private_key).decode().strip().splitlines()[1:-1]
+    secrets.append(b64url(vapid.private_key.private_numbers().private_value.to_bytes(32, "big")))
     for server in (first, second):
         assert "Traceback" not in server.log and "ERROR" not in server.log
         assert "/push/" not in server.log and "PRIVATE KEY" not in server.log
+        assert not [s for s in secrets if s in server.log]
+
+
+def sender_of(message: Received) -> str:
+    """Which instance signed a push: the `sub` claim of its VAPID token."""
+    token = dict(
+        part.strip().split("=", 1)
+        for part in message.headers["authorization"].partition(" ")[2].split(",")
+    )["t"]
+    return str(json.loads(unb64u(token.split(".")[1]))["sub"])
 
 
 @postgresql_only
@@ -150,23 +164,26 @@ def test_two_instances_send_each_message_once(
     with scratch_database("postgresql", tmp_path) as url:
         engine = make_engine(url)
         try:
-            queue_messages(engine, receiver, total)
-            receiver.delay_s = 0.01
-            servers = [
-                ServerProcess.terrain(
-                    server_env(tmp_path / name, url, vapid, receiver), tmp_path / f"{name}.log"
-                )
-                for name in ("a", "b")
-            ]
+            receiver.delay_s = 0.05  # a slow push service: the drain spans both workers' polls
+            servers = []
+            for name in ("a", "b"):
+                env = server_env(tmp_path / name, url, vapid, receiver)
+                env["TERRAIN_VAPID_SUBJECT"] = f"mailto:{name}@push.test"  # who sent what
+                servers.append(ServerProcess.terrain(env, tmp_path / f"{name}.log"))
             for server in servers:
                 server.start(wait=False)
             try:
                 for server in servers:
                     server.wait_ready()
+                # Queued (in one transaction) once both are draining: both claim from it.
+                queue_messages(engine, receiver, total)
                 wait_until(lambda: queued(engine) == 0)
             finally:
                 for server in servers:
                     server.stop()
             assert_each_once(receiver, total)
+            by_sender = Counter(sender_of(m) for m in receiver.received)
+            # Both really sent (else "once" would prove nothing about two instances).
+            assert set(by_sender) == {"mailto:a@push.test", "mailto:b@push.test"}, by_sender
         finally:
             engine.dispose()

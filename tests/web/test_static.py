@@ -82,3 +82,17 @@ def test_app_scripts_never_parse_html() -> None:
     for path in scripts:
         found = sinks.findall(path.read_text())
         assert found == [], f"{path.relative_to(PWA_DIR)}: {found}"
+
+
+def test_the_service_worker_comes_filled_in_and_revalidated(client: TestClient) -> None:
+    """/sw.js at the app's scope: never from the HTTP cache, with this version's hash and the
+    shell to precache (every language's catalog for the hand-over; no office screens)."""
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-cache"
+    assert response.headers["content-type"].startswith("text/javascript")
+    body = response.text
+    assert "const VERSION = 'dev'" not in body and "const PRECACHE = ['/']" not in body
+    for url in ("'/'", "'/js/agent/app.js'", "'/css/agent.css'", "'/i18n/ar.json'"):
+        assert url in body, url
+    assert "/js/office/" not in body and "'/test/" not in body

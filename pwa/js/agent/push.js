@@ -2,10 +2,16 @@
 /**
  * Web Push on this phone: is it possible here, subscribe (after the agent's tap), keep the
  * server's copy current, unsubscribe, and the agent's push preferences (server side, the
- * same on every device). The settings section (settings-extra.js) is the only caller.
+ * same on every device). The settings section (settings-extra.js) is the only caller; it
+ * is drawn by the agent's settings screen and the office's notifications screen, each
+ * handing over its own way to call the API (an `Api`).
  */
 
 /** @typedef {import('./session.js').AgentSession} AgentSession */
+/**
+ * @typedef {(method: string, path: string, json?: unknown) => Promise<any>} Api
+ *   a JSON call with this person's token; the body, or null for 204; throws if not ok
+ */
 /**
  * @typedef {object} Preferences  GET/PUT /api/push/preferences
  * @property {boolean} assigned
@@ -52,23 +58,24 @@ function sameKey(a, b) {
 }
 
 /**
+ * The agent app's API calls (its token is in the unlocked session).
  * @param {AgentSession} session
- * @param {string} method
- * @param {string} path
- * @param {unknown} [json]
+ * @returns {Api}
  */
-async function api(session, method, path, json) {
-  /** @type {Record<string, string>} */
-  const headers = { Authorization: `Bearer ${session.token}`, Accept: 'application/json' };
-  if (json !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(path, {
-    method,
-    headers,
-    body: json === undefined ? undefined : JSON.stringify(json),
-    cache: 'no-store',
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status}`);
-  return response.status === 204 ? null : response.json();
+export function agentApi(session) {
+  return async (method, path, json) => {
+    /** @type {Record<string, string>} */
+    const headers = { Authorization: `Bearer ${session.token}`, Accept: 'application/json' };
+    if (json !== undefined) headers['Content-Type'] = 'application/json';
+    const response = await fetch(path, {
+      method,
+      headers,
+      body: json === undefined ? undefined : JSON.stringify(json),
+      cache: 'no-store',
+    });
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status}`);
+    return response.status === 204 ? null : response.json();
+  };
 }
 
 /** This phone's subscription, if any. */
@@ -81,52 +88,52 @@ async function current() {
  * Is this phone subscribed? Also keeps the server's copy current: it is sent again (the
  * server may have dropped it: a 410, a log-out), and a subscription made for an older
  * server key (after `terrain vapid rotate`) is replaced.
- * @param {AgentSession} session
+ * @param {Api} api
  */
-export async function refresh(session) {
+export async function refresh(api) {
   if (permission() !== 'granted') return false;
   const found = await current();
   if (!found) return false;
-  const { public_key: key } = await api(session, 'GET', '/api/push/key');
+  const { public_key: key } = await api('GET', '/api/push/key');
   if (!sameKey(found.options.applicationServerKey, bytes(key))) {
     await found.unsubscribe();
-    return subscribe(session);
+    return subscribe(api);
   }
-  await api(session, 'POST', '/api/push/subscriptions', found.toJSON());
+  await api('POST', '/api/push/subscriptions', found.toJSON());
   return true;
 }
 
 /**
  * Ask the browser (call only from the agent's tap: browsers refuse otherwise) and subscribe.
- * @param {AgentSession} session
- * @returns {Promise<boolean>} false when the agent said no
+ * @param {Api} api
+ * @returns {Promise<boolean>} false when the person said no
  */
-export async function subscribe(session) {
+export async function subscribe(api) {
   const answer = await Notification.requestPermission();
   if (answer !== 'granted') return false;
-  const { public_key: key } = await api(session, 'GET', '/api/push/key');
+  const { public_key: key } = await api('GET', '/api/push/key');
   const registration = await navigator.serviceWorker.ready;
   const subscription = await registration.pushManager.subscribe({
     userVisibleOnly: true,
     applicationServerKey: bytes(key),
   });
-  await api(session, 'POST', '/api/push/subscriptions', subscription.toJSON());
+  await api('POST', '/api/push/subscriptions', subscription.toJSON());
   return true;
 }
 
-/** @param {AgentSession} session */
-export async function unsubscribe(session) {
-  await api(session, 'DELETE', '/api/push/subscriptions');
+/** @param {Api} api */
+export async function unsubscribe(api) {
+  await api('DELETE', '/api/push/subscriptions');
   const found = await current();
   if (found) await found.unsubscribe();
 }
 
-/** @param {AgentSession} session @returns {Promise<Preferences>} */
-export function loadPreferences(session) {
-  return api(session, 'GET', '/api/push/preferences');
+/** @param {Api} api @returns {Promise<Preferences>} */
+export function loadPreferences(api) {
+  return api('GET', '/api/push/preferences');
 }
 
-/** @param {AgentSession} session @param {Preferences} preferences */
-export function savePreferences(session, preferences) {
-  return api(session, 'PUT', '/api/push/preferences', preferences);
+/** @param {Api} api @param {Preferences} preferences */
+export function savePreferences(api, preferences) {
+  return api('PUT', '/api/push/preferences', preferences);
 }

@@ -6,7 +6,8 @@
  * a short explanation of what they will say (and that they never show a name or a number).
  * Once on: which pushes, quiet hours and the morning digest's hour, saved on the server
  * (the same on every device). iPhones get push only for an app opened from the home
- * screen (iOS 16.4 and later): said where it applies.
+ * screen (iOS 16.4 and later): said where it applies. The office (coordinators: new
+ * self-intakes in their team) draws the same section on its notifications screen.
  */
 import { t } from '../app/i18n.js';
 import { announce, h, notice, show, uid } from '../app/ui/dom.js';
@@ -15,10 +16,26 @@ import { busy, section } from './ui/common.js';
 import { checkbox } from './ui/forms.js';
 
 /**
+ * @typedef {object} PushCtx  what the section needs from the screen that draws it
+ * @property {push.Api} api  calls with this person's token
+ * @property {{role: string}} me
+ * @property {() => boolean} isCurrent  false once another screen was drawn
+ */
+
+/**
  * @param {HTMLElement} container  an empty element at the end of the settings screen
  * @param {import('./app.js').Ctx} ctx
  */
 export function renderSettingsExtra(container, ctx) {
+  renderPushSettings(container, { api: push.agentApi(ctx.session), me: ctx.me, isCurrent: ctx.isCurrent });
+}
+
+/**
+ * The notifications section (the agent's settings, the office's notifications screen).
+ * @param {HTMLElement} container
+ * @param {PushCtx} ctx
+ */
+export function renderPushSettings(container, ctx) {
   const box = h('div', { class: 'stack push-settings' });
   show(container, section(t('Notifications'), box));
   draw(box, ctx);
@@ -42,7 +59,7 @@ function iosNote() {
   );
 }
 
-/** @param {HTMLElement} box @param {import('./app.js').Ctx} ctx */
+/** @param {HTMLElement} box @param {PushCtx} ctx */
 async function draw(box, ctx) {
   const state = push.permission();
   if (state === 'unsupported') {
@@ -55,7 +72,7 @@ async function draw(box, ctx) {
   }
   let on = false;
   try {
-    on = await push.refresh(ctx.session);
+    on = await push.refresh(ctx.api);
   } catch {
     if (ctx.isCurrent()) show(box, notice(t('Notification settings need a connection.'), 'info'));
     return;
@@ -69,7 +86,7 @@ async function draw(box, ctx) {
   turnOn.addEventListener('click', () =>
     busy(turnOn, t('Turning on…'), async () => {
       try {
-        if (await push.subscribe(ctx.session)) announce(t('Notifications are on.'));
+        if (await push.subscribe(ctx.api)) announce(t('Notifications are on.'));
       } catch {
         show(box, explanation(), notice(t('Notifications could not be turned on. Check the connection and try again.')), turnOn);
         return;
@@ -80,11 +97,11 @@ async function draw(box, ctx) {
   show(box, explanation(), iosNote(), turnOn);
 }
 
-/** @param {HTMLElement} box @param {import('./app.js').Ctx} ctx */
+/** @param {HTMLElement} box @param {PushCtx} ctx */
 async function drawOn(box, ctx) {
   let prefs;
   try {
-    prefs = await push.loadPreferences(ctx.session);
+    prefs = await push.loadPreferences(ctx.api);
   } catch {
     show(box, notice(t('Notification settings need a connection.'), 'info'));
     return;
@@ -93,7 +110,7 @@ async function drawOn(box, ctx) {
   const status = h('p', { role: 'status', class: 'hint' });
   const save = async () => {
     try {
-      prefs = await push.savePreferences(ctx.session, read());
+      prefs = await push.savePreferences(ctx.api, read());
       status.textContent = t('Saved.');
       announce(t('Saved.'));
     } catch {
@@ -142,7 +159,7 @@ async function drawOn(box, ctx) {
   turnOff.addEventListener('click', () =>
     busy(turnOff, t('Turning off…'), async () => {
       try {
-        await push.unsubscribe(ctx.session);
+        await push.unsubscribe(ctx.api);
         announce(t('Notifications are off.'));
       } catch {
         status.textContent = t('Not saved: check the connection and try again.');

@@ -12,6 +12,7 @@
  *   #/office/admin/<tab>         users, teams, devices, partners, venues
  *   #/office/codes[?made=<code>] QR codes and links
  *   #/office/privacy             data-subject requests   #/office/audit[?filters] the audit trail
+ *   #/office/notifications       this browser's push notifications and my preferences
  */
 import { t } from '../app/i18n.js';
 import { forgetLists, routePath } from './common.js';
@@ -50,6 +51,7 @@ const SCREENS = /** @type {Record<string, () => Promise<(main: HTMLElement, view
   '/office/privacy': async () => (await import('./privacy.js')).renderPrivacy,
   '/office/audit': async () => (await import('./audit.js')).renderAudit,
   '/office/codes': async () => (await import('./codes.js')).renderCodes,
+  '/office/notifications': async () => (await import('./notifications.js')).renderNotifications,
 });
 
 /**
@@ -101,6 +103,7 @@ export function officeNav(me) {
     ['/office/codes', t('QR codes')],
     ['/office/conflicts', t('Conflicts')],
     ['/office/admin', t('Administration')],
+    ['/office/notifications', t('Notifications')],
   ];
   if (me.role === 'admin') {
     // Data-subject requests and the audit trail (the API refuses them to anyone else).
@@ -118,4 +121,19 @@ export function officeNav(me) {
 export function resetOffice() {
   resetLeadSearch();
   forgetLists();
+  forgetPushSubscription();
+}
+
+/**
+ * The browser's push subscription goes with the person who turned it on (the server drops
+ * its copy at log-out): whoever logs in here next subscribes for themself, after a tap.
+ */
+async function forgetPushSubscription() {
+  try {
+    const registration = await navigator.serviceWorker?.getRegistration();
+    const subscription = await registration?.pushManager?.getSubscription();
+    await subscription?.unsubscribe();
+  } catch {
+    // No worker or no push in this browser: nothing to forget.
+  }
 }

@@ -5,12 +5,24 @@ dates within the world). Every text a client sends goes through one of the text 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import phonenumbers
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    StringConstraints,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 from api.validation import FieldProblem
 from i18n import N_
@@ -145,8 +157,74 @@ def multi_line(value: str) -> str:
     return value
 
 
-SingleLine = AfterValidator(single_line)
-MultiLine = AfterValidator(multi_line)
+# The same rules in the schema (issue 8.7: a schema-valid text is one the API takes), as
+# patterns in the JSON Schema regex dialect, exact: the text is stripped of whitespace
+# (Unicode White_Space, as pydantic strips) at its ends first, then checked. Lone
+# surrogates are left out of the patterns: no regex engine of Rust (jsonschema-rs, which
+# schemathesis uses) can name them, and a JSON text with one is no I-JSON (RFC 7493).
+_WS = r"\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+SINGLE_LINE_BAD = r"\x00-\x08\x0a-\x1f\x7f-\x9f"
+# A CR (alone or before LF) becomes a line break, so it is no control character here.
+_MULTI_BAD = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+
+
+def _text_pattern(bad: str, *, non_blank: bool) -> str:
+    first = f"[^{bad}{_WS}]" if non_blank else ""
+    return f"^[{_WS}]*{first}[^{bad}]*[{_WS}]*$"
+
+
+SINGLE_LINE_PATTERN = _text_pattern(SINGLE_LINE_BAD, non_blank=False)
+MULTI_LINE_PATTERN = _text_pattern(_MULTI_BAD, non_blank=False)
+_NON_BLANK_PATTERNS = {
+    SINGLE_LINE_PATTERN: _text_pattern(SINGLE_LINE_BAD, non_blank=True),
+    MULTI_LINE_PATTERN: _text_pattern(_MULTI_BAD, non_blank=True),
+}
+
+
+@dataclass(frozen=True)
+class _TextRule:
+    """Validates text (single_line or multi_line) and states the rule in the schema: as
+    `pattern` for a text stripped first, as `bad` alone for one taken as sent."""
+
+    check: Callable[[str], str]
+    pattern: str
+    bad: str
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        out = handler(schema)
+        out["pattern"] = self.pattern if _strips(schema) else f"^[^{self.bad}]*$"
+        return out
+
+
+def _strips(schema: Any) -> bool:
+    """Whether the text under these validators is stripped before they see it."""
+    while isinstance(schema, dict) and schema.get("type") != "str":
+        schema = schema.get("schema")
+    return isinstance(schema, dict) and bool(schema.get("strip_whitespace"))
+
+
+@dataclass(frozen=True)
+class _NonBlank:
+    """Stripped text that must not end up empty: the schema says "has a non-blank
+    character" (minLength alone would let "  " through, which the stripping empties)."""
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        out = handler(schema)
+        out["pattern"] = _NON_BLANK_PATTERNS.get(out.get("pattern", ""), r"\S")
+        return out
+
+
+SingleLine = _TextRule(single_line, SINGLE_LINE_PATTERN, SINGLE_LINE_BAD)
+MultiLine = _TextRule(multi_line, MULTI_LINE_PATTERN, _MULTI_BAD)
 
 
 def _stripped(max_length: int, min_length: int = 0) -> StringConstraints:
@@ -168,9 +246,8 @@ Email = Annotated[
 Postcode = Annotated[
     str, StringConstraints(strip_whitespace=True), SingleLine, AfterValidator(_postcode)
 ]
-# Stripped text that must not end up empty: the schema says "has a non-blank character"
-# (minLength alone would let "  " through, which the stripping then empties).
-NON_BLANK = Field(json_schema_extra={"pattern": r"\S"})
+# Stripped text that must not end up empty (after SingleLine or MultiLine).
+NON_BLANK = _NonBlank()
 Name = Annotated[str, _stripped(100, min_length=1), SingleLine, NON_BLANK]
 
 Text20 = Annotated[str, _stripped(20), SingleLine]
@@ -242,11 +319,43 @@ def plan_day(value: date) -> date:
     return value
 
 
+@dataclass(frozen=True)
+class _Window:
+    """The window in the schema's words: JSON Schema has no bound for a date or a time
+    (and these move with today), so the schema describes it instead."""
+
+    text: str
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        out = handler(schema)
+        out.setdefault("description", self.text)
+        return out
+
+
+_FROM = f"From {EARLIEST.date().isoformat()} (else 422 too_early)"
+_FIVE_YEARS = f"about five years ({PLAN_AHEAD.days} days) after today (else 422 too_late)"
 # Aware times (a naive one is refused: the phone knows its offset, the server cannot guess
 # it), checked, then stored in UTC.
-PastInstant = Annotated[AwareDatetime, AfterValidator(happened)]
-PlannedInstant = Annotated[AwareDatetime, AfterValidator(planned)]
-PlanDay = Annotated[date, AfterValidator(plan_day)]
+PastInstant = Annotated[
+    AwareDatetime,
+    AfterValidator(happened),
+    _Window(
+        f"With its UTC offset. {_FROM} to at most {CLOCK_DRIFT.seconds // 60} minutes"
+        " after the server's clock (else 422 in_future)."
+    ),
+]
+PlannedInstant = Annotated[
+    AwareDatetime,
+    AfterValidator(planned),
+    _Window(f"With its UTC offset. {_FROM} to {_FIVE_YEARS}."),
+]
+PlanDay = Annotated[
+    date,
+    AfterValidator(plan_day),
+    _Window(f"{_FROM} to {_FIVE_YEARS}."),
+]
 
 
 # -- tally increments ----------------------------------------------------------------------

@@ -23,6 +23,8 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from starlette.routing import compile_path
 
+from api.fields import SINGLE_LINE_BAD
+
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 
 ERROR_SCHEMAS: dict[str, Any] = {
@@ -96,6 +98,18 @@ def _body_has_id(doc: dict[str, Any], op: dict[str, Any]) -> bool:
     return "id" in schema.get("properties", {})
 
 
+# Every query parameter is refused with a control character in it (api/middleware.py, as
+# sent: no stripping); free text says so in the schema (typed ones cannot hold one anyway).
+QUERY_TEXT_PATTERN = f"^[^{SINGLE_LINE_BAD}]*$"
+
+
+def _state_query_text_rule(schema: dict[str, Any]) -> None:
+    for option in schema.get("anyOf", [schema]):
+        free = option.get("type") == "string" and not {"format", "enum", "pattern"} & set(option)
+        if free:
+            option["pattern"] = QUERY_TEXT_PATTERN
+
+
 def _document(doc: dict[str, Any]) -> dict[str, Any]:
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     schemas.pop("HTTPValidationError", None)
@@ -107,6 +121,9 @@ def _document(doc: dict[str, Any]) -> dict[str, Any]:
             method = method.upper()
             if (method, path) in SELF_AUTHENTICATED and security_scheme:
                 op["security"] = [{security_scheme: []}]
+            for param in op.get("parameters", []):
+                if param.get("in") == "query":
+                    _state_query_text_rule(param.get("schema", {}))
             responses = op.setdefault("responses", {})
             if "201" in responses and _body_has_id(doc, op):
                 # A create with a client-made id, sent again: 200 with the row as it is.

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from typing import Annotated
+
+import jsonschema_rs
 import phonenumbers
 import pytest
 from email_validator import EmailNotValidError, validate_email
@@ -10,16 +14,23 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
 from api.fields import (
+    MultiLine,
+    Name,
     PastInstant,
     PlanDay,
     PlannedInstant,
+    SingleLine,
+    Text40,
     Text80,
+    Text1000,
     Text2000,
     _plain_email,
     _plain_phone,
     normalise_email,
     normalise_phone,
 )
+from api.leads.schemas import Comment
+from api.users.schemas import Password
 from api.validation import FieldProblem
 
 _LOCAL_CHARS = "abcXYZ019._%+-!#&'*/=?^`{|}~\"é "
@@ -204,3 +215,33 @@ def test_dates_stay_in_the_world(adapter: TypeAdapter[object], value: str, ok: b
     else:
         with pytest.raises(ValidationError):
             adapter.validate_python(value)
+
+
+def test_the_schema_states_the_text_rules_exactly() -> None:
+    """Issue 8.7: a text is schema-valid exactly when the API takes it (control characters,
+    line breaks in single-line text, ends stripped first, non-blank; lone surrogates are
+    refused but not in the patterns, see api/fields.py)."""
+    chars = [chr(c) for c in [*range(0xA1), 0x1680, 0x2000, 0x200B, 0x2028, 0x3000]]
+    texts = {
+        t
+        for c in chars
+        for d in [*chars[:0x21], "a"]
+        for t in (c, f"a{c}", f"{c}a", f"a{c}b", c + d, f"a{c}{d}", f"{c}a{d}", f"{c}{d}a")
+    }
+    # Taken as sent (not stripped): a push endpoint, a password, a log-in name.
+    as_sent = (Password, Annotated[str, SingleLine], Annotated[str, MultiLine])
+    for kind in (Text40, Text1000, Name, Comment, *as_sent):
+        adapter = TypeAdapter(kind)
+        # ECMA's `$` is the end of the text only (Python's also matches before a last "\n").
+        pattern_text = adapter.json_schema()["pattern"]
+        pattern = re.compile(re.sub(r"\$$", r"\\Z", pattern_text))
+        # And as the fuzzer's validator (Rust regex) reads it.
+        rust = jsonschema_rs.validator_for({"type": "string", "pattern": pattern_text})
+        for text in texts:
+            try:
+                adapter.validate_python(text)
+                taken = True
+            except ValueError:
+                taken = False
+            assert taken == (pattern.search(text) is not None), (kind, repr(text))
+            assert taken == rust.is_valid(text), (kind, repr(text))

@@ -1004,3 +1004,24 @@ def test_a_value_outside_its_list_is_rejected_by_every_mutator(
                 accepted[f"{name} {'.'.join(map(str, path))}"] = "changed the database"
     assert {"followup.create", "followup.patch", "lead.create", "tally.add"} <= tried
     assert accepted == {}
+
+
+def test_the_schema_says_query_text_holds_no_control_character() -> None:
+    """What the middleware refuses is stated on every free-text query parameter."""
+    from api.openapi import QUERY_TEXT_PATTERN
+
+    spec = create_app().openapi()
+    free = []
+    for _path, items in spec["paths"].items():
+        for _method, op in items.items():
+            for p in op.get("parameters", []):
+                if p["in"] != "query":
+                    continue
+                options = p["schema"].get("anyOf", [p["schema"]])
+                for o in options:
+                    if o.get("type") == "string" and not {"format", "enum"} & set(o):
+                        free.append(o.get("pattern"))
+    assert len(free) >= 5
+    assert None not in free
+    assert not [pattern for pattern in free if re.search(pattern, "a\x00b")]
+    assert QUERY_TEXT_PATTERN in free

@@ -103,7 +103,12 @@ def test_a_day_offline_arrives_once(live: Live, phone: Phone) -> None:
     for name, _ in PEOPLE:
         expect(page.locator(".lead-rows")).to_contain_text(name)
     expect(page.locator(".lead-rows")).to_contain_text("Canarypeeters")
+    page.locator(".row-link", has_text="Canaryjan").click()
+    expect(page.locator(".timeline")).to_contain_text("Rappeler après le Ramadan")
     phone.go("#/outbox")
+    pending = page.locator(".outbox-list")
+    expect(pending).to_contain_text("Canarypeeters")  # the edit, still waiting
+    expect(pending).to_contain_text("Nouveau lieu")  # the shop of the visit
     expect(page.locator("h2", has_text="en attente")).to_be_visible()
     assert phone.errors == []
 

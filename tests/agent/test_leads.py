@@ -194,3 +194,33 @@ def test_markers_only_behind_their_own_consent(live: Live, phone: Phone) -> None
         assert markers.migrant_background == "prefer_not_to_say"
         assert markers.sensitive_consent_id is not None
     assert phone.errors == []
+
+
+def test_change_the_status_and_schedule_a_follow_up_offline(live: Live, phone: Phone) -> None:
+    person = agent(live)
+    lead = live.create_lead(person, "Canaryzeta")
+    page = phone.open()
+    phone.log_in(person)
+    phone.wait_synced()
+    phone.offline()
+    phone.go(f"#/leads/{lead['id']}")
+    expect(page.locator(".lead-head h1")).to_have_text("Canaryzeta")
+
+    page.get_by_label("Nouveau statut").select_option(label="Contacté")
+    page.get_by_label("Commentaire (facultatif)").fill("Joint au téléphone")
+    page.get_by_role("button", name="Changer le statut").click()
+    expect(page.locator(".lead-head")).to_contain_text("Contacté")
+
+    page.locator("summary", has_text="Planifier un suivi").click()
+    page.locator(".chip", has_text="Dans une semaine").click()
+    page.get_by_role("button", name="Planifier", exact=True).click()
+    week = (datetime.now(ZoneInfo("Europe/Brussels")).date() + timedelta(days=7)).isoformat()
+    expect(page.locator(f".followup time[datetime='{week}']")).to_be_visible()
+
+    phone.offline(False)
+    phone.go("#/outbox")
+    phone.sync_now()
+    detail = live.get(f"/api/leads/{lead['id']}", person)
+    assert detail["status"] == "contacted"
+    assert [f["due_on"] for f in detail["followups"]].count(week) == 1
+    assert phone.errors == []

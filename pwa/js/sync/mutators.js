@@ -57,7 +57,10 @@ export function applyLocal(name, args, prev, hlc) {
   const at = new Date(Number(hlc.slice(0, 13))).toISOString();
   switch (verb) {
     case 'create': {
-      const fields = args.fields ?? {};
+      // Most creates wrap their fields ({id, fields}); followup.create's are flat
+      // ({id, lead_id, due_on, …}), as the server takes them.
+      const { id: _id, fields: wrapped, ...flat } = args;
+      const fields = wrapped ?? flat;
       return { ...prev, ...fields, id: args.id, _hlc: stamped(prev, fields, hlc) };
     }
     case 'patch':

@@ -183,7 +183,8 @@ def test_every_screen_at_200_percent_text(live: Live, phone: Phone) -> None:
 # checkbox is invisible: its ring is drawn on the chip around it).
 _FOCUS_RING = """() => {
   const e = document.activeElement;
-  if (!e || e === document.body) return null;
+  // A heading a screen focuses as it draws (tabindex -1, no ring by design) is no Tab stop.
+  if (!e || e === document.body || e.getAttribute('tabindex') === '-1') return null;
   const ringed = e.classList.contains('chip-input') ? e.closest('.chip') : e;
   const style = getComputedStyle(ringed);
   const ring = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;

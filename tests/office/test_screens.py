@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from api.db import get_engine
 from api.demo.seed import seed_demo
+from api.leads.models import Lead
+from sync.models import SyncConflict
 from tests.scratch import app_in_thread
 from tests.support.axe import violations
 
@@ -138,6 +140,33 @@ def test_figures_line_up_under_their_headings(browser: Browser, demo: str, scree
         assert column["heading"] == expected, column
         assert set(column["cells"]) == {expected}, column
     assert figures >= 2
+
+
+def test_a_conflict_names_the_field_in_words(browser: Browser, demo: str) -> None:
+    """The conflicts screen says which field two people changed as the lead form names it
+    ("Téléphone"), not by its name in the database ("phone")."""
+    with Session(get_engine()) as session:
+        lead = session.exec(
+            select(Lead).where(col(Lead.deleted_at).is_(None)).order_by(col(Lead.created_at))
+        ).first()
+        assert lead is not None
+        session.add(
+            SyncConflict(
+                entity="lead",
+                entity_id=lead.id,
+                field="phone",
+                kind="concurrent",
+                losing_value="+32470000001",
+                winning_value=lead.phone,
+            )
+        )
+        first_name = lead.first_name
+        session.commit()
+    page = _page(browser, demo, "admin", 1280)
+    page.goto(f"{demo}/#/office/conflicts")
+    heading = page.locator(".conflict-list h2").filter(has_text=first_name).first
+    expect(heading).to_contain_text("· Téléphone")
+    assert page.errors == []  # type: ignore[attr-defined]
 
 
 def test_queue_starts_on_the_first_screen_of_a_tablet(browser: Browser, demo: str) -> None:

@@ -362,11 +362,17 @@ def test_a_coordinator_turns_them_on_in_the_office(
         page.get_by_role("link", name="Notifications").click()
         section = page.locator(".push-settings")
         expect(section).to_contain_text("ne montrent jamais de nom")
+        # Their own trigger is named, one heading on the page, and no "phone" on a computer.
+        expect(section).to_contain_text("nouvelle inscription en ligne arrive dans votre équipe")
+        expect(page.locator("main").get_by_text("Notifications", exact=True)).to_have_count(1)
         assert page.evaluate("Notification.permission") == "default"
         assert page.evaluate("window.__pushCalls.length") == 0
         context.grant_permissions(["notifications"], origin=live.base_url)
         section.get_by_role("button", name="Activer les notifications").click()
-        expect(section).to_contain_text("Les notifications sont activées")
+        expect(section).to_contain_text("Les notifications sont activées sur cet appareil")
+        expect(
+            section.get_by_role("button", name="Désactiver les notifications sur cet appareil")
+        ).to_be_visible()
         [call] = page.evaluate("window.__pushCalls")
         assert call["key"] == vapid.public_key and call["permission"] == "granted"
         mine = [s for s in subscriptions(live) if str(s.user_id) == coordinator.id]

@@ -20,6 +20,8 @@ import { checkbox } from './ui/forms.js';
  * @property {push.Api} api  calls with this person's token
  * @property {{role: string}} me
  * @property {() => boolean} isCurrent  false once another screen was drawn
+ * @property {boolean} [office]  the office's own screen: it has the heading, and the device
+ *   is a computer or a tablet rather than the agent's phone
  */
 
 /**
@@ -37,16 +39,19 @@ export function renderSettingsExtra(container, ctx) {
  */
 export function renderPushSettings(container, ctx) {
   const box = h('div', { class: 'stack push-settings' });
-  show(container, section(t('Notifications'), box));
+  show(container, ctx.office ? box : section(t('Notifications'), box));
   draw(box, ctx);
 }
 
-function explanation() {
+/** @param {PushCtx} ctx */
+function explanation(ctx) {
   return h(
     'p',
     null,
-    // i18n: public
-    t('Terrain can tell you when a lead is assigned to you or sent back to you, and each morning which follow-ups are due. Notifications never show names or phone numbers.'),
+    ctx.me.role === 'agent'
+      ? // i18n: public
+        t('Terrain can tell you when a lead is assigned to you or sent back to you, and each morning which follow-ups are due. Notifications never show names or phone numbers.')
+      : t('Terrain can tell you when a new self-intake arrives in your team, when a lead is assigned or sent back to you, and each morning which follow-ups are due. Notifications never show names or phone numbers.'),
   );
 }
 
@@ -63,7 +68,7 @@ function iosNote() {
 async function draw(box, ctx) {
   const state = push.permission();
   if (state === 'unsupported') {
-    show(box, explanation(), iosNote() || notice(t('This browser cannot show notifications.'), 'info'));
+    show(box, explanation(ctx), iosNote() || notice(t('This browser cannot show notifications.'), 'info'));
     return;
   }
   if (state === 'denied') {
@@ -88,13 +93,13 @@ async function draw(box, ctx) {
       try {
         if (await push.subscribe(ctx.api)) announce(t('Notifications are on.'));
       } catch {
-        show(box, explanation(), notice(t('Notifications could not be turned on. Check the connection and try again.')), turnOn);
+        show(box, explanation(ctx), notice(t('Notifications could not be turned on. Check the connection and try again.')), turnOn);
         return;
       }
       await draw(box, ctx);
     }),
   );
-  show(box, explanation(), iosNote(), turnOn);
+  show(box, explanation(ctx), iosNote(), turnOn);
 }
 
 /** @param {HTMLElement} box @param {PushCtx} ctx */
@@ -155,7 +160,11 @@ async function drawOn(box, ctx) {
     };
   }
 
-  const turnOff = h('button', { type: 'button', class: 'button-secondary push-off' }, t('Turn off notifications on this phone'));
+  const turnOff = h(
+    'button',
+    { type: 'button', class: 'button-secondary push-off' },
+    ctx.office ? t('Turn off notifications on this device') : t('Turn off notifications on this phone'),
+  );
   turnOff.addEventListener('click', () =>
     busy(turnOff, t('Turning off…'), async () => {
       try {
@@ -170,7 +179,7 @@ async function drawOn(box, ctx) {
   );
   show(
     box,
-    h('p', null, t('Notifications are on for this phone. Tell me when:')),
+    h('p', null, ctx.office ? t('Notifications are on for this device. Tell me when:') : t('Notifications are on for this phone. Tell me when:')),
     kinds.map(([name]) => boxes[name].field),
     digestAt.field,
     quiet.field,

@@ -117,6 +117,24 @@ const LANGUAGE_NAMES = Object.freeze({
   ro: 'Română',
 });
 
+/** A lead's fields by name, for details and conflicts (agent app and office). */
+const FIELD_LABELS = {
+  first_name: () => t('First name'),
+  last_name: () => t('Last name'),
+  phone: () => t('Phone'),
+  email: () => t('E-mail address'),
+  language: () => t('Language'),
+  commune: () => t('Commune'),
+  postcode: () => t('Postcode'),
+  project_idea: () => t('Project idea'),
+  sector: () => t('Sector'),
+  project_stage: () => t('Stage of the project'),
+  needs: () => t('Needs'),
+  channel: () => t('Channel'),
+  campaign: () => t('Campaign'),
+  status: () => t('Status'),
+};
+
 /**
  * A label from one of the tables above; an unknown value (a newer server) shows as is.
  * @param {Readonly<Record<string, () => string>>} table
@@ -133,6 +151,7 @@ export const interactionLabel = (/** @type {string} */ v) => label(INTERACTION_L
 export const followupLabel = (/** @type {string} */ v) => label(FOLLOWUP_LABELS, v);
 export const stageLabel = (/** @type {string} */ v) => label(STAGE_LABELS, v);
 export const needLabel = (/** @type {string} */ v) => label(NEED_LABELS, v);
+export const fieldLabel = (/** @type {string} */ v) => label(FIELD_LABELS, v);
 export const roleLabel = (/** @type {string} */ v) => label(ROLE_LABELS, v);
 export const languageName = (/** @type {string} */ v) =>
   LANGUAGE_NAMES[/** @type {keyof typeof LANGUAGE_NAMES} */ (v)] || v;

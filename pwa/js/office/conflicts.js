@@ -2,6 +2,7 @@
 /** Sync conflicts: values that lost a same-field race; keep the current one or pick it. */
 import { request } from '../app/api.js';
 import { formatDateTime, t, tn } from '../app/i18n.js';
+import { fieldLabel } from '../app/vocab.js';
 import { h, show } from '../app/ui/dom.js';
 import { problem } from './common.js';
 import { fullName } from './lead-list.js';
@@ -49,7 +50,7 @@ export async function renderConflicts(main, view) {
               return h(
                 'li',
                 { class: 'panel stack' },
-                h('h2', null, h('a', { href: `#/office/leads/${encodeURIComponent(c.entity_id)}` }, fullName({ first_name: c.lead_first_name, last_name: c.lead_last_name })), ` · ${c.field}`),
+                h('h2', null, h('a', { href: `#/office/leads/${encodeURIComponent(c.entity_id)}` }, fullName({ first_name: c.lead_first_name, last_name: c.lead_last_name })), ` · ${fieldLabel(c.field)}`),
                 h('p', null, t('Current value: {value}', { value: shown(c.current_value) })),
                 h('p', null, t('Other value: {value}', { value: shown(c.losing_value) })),
                 h('p', { class: 'muted' }, formatDateTime(c.created_at)),

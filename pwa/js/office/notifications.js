@@ -25,5 +25,6 @@ export async function renderNotifications(main, view) {
     api: (method, path, json) => request(method, path, json === undefined ? {} : { json }),
     me: view.me,
     isCurrent: view.isCurrent,
+    office: true,
   });
 }

@@ -8,6 +8,7 @@ import { formatDateTime, formatDay, t } from '../../app/i18n.js';
 import { h, notice, show } from '../../app/ui/dom.js';
 import {
   channelLabel,
+  fieldLabel,
   followupLabel,
   interactionLabel,
   languageName,
@@ -24,24 +25,6 @@ import { brusselsDay } from '../ui/time.js';
 import { FOLLOWUP_KINDS, INTERACTION_KINDS } from '../vocab.js';
 import { withdrawSection } from '../withdraw.js';
 import { sentBackQuestion } from '../sentback.js';
-
-/** Field labels, for details and conflicts. @type {Record<string, () => string>} */
-export const FIELD_LABELS = {
-  first_name: () => t('First name'),
-  last_name: () => t('Last name'),
-  phone: () => t('Phone'),
-  email: () => t('E-mail address'),
-  language: () => t('Language'),
-  commune: () => t('Commune'),
-  postcode: () => t('Postcode'),
-  project_idea: () => t('Project idea'),
-  sector: () => t('Sector'),
-  project_stage: () => t('Stage of the project'),
-  needs: () => t('Needs'),
-  channel: () => t('Channel'),
-  campaign: () => t('Campaign'),
-  status: () => t('Status'),
-};
 
 /**
  * @param {HTMLElement} main
@@ -160,7 +143,7 @@ function attention(ctx, lead, notes, redraw) {
     const { conflicts = [], mine = {} } = note.data ?? {};
     for (const c of Array.isArray(conflicts) ? conflicts : []) {
       if (c.id !== lead.id) continue;
-      const label = (FIELD_LABELS[c.field] ?? (() => c.field))();
+      const label = fieldLabel(c.field);
       const yours = mine[c.field];
       items.push(
         h(

@@ -6,26 +6,8 @@
  */
 import { request } from '../app/api.js';
 import { formatDateTime, t, tn } from '../app/i18n.js';
-import { channelLabel, languageName, needLabel, stageLabel, statusLabel } from '../app/vocab.js';
+import { channelLabel, fieldLabel, languageName, needLabel, stageLabel, statusLabel } from '../app/vocab.js';
 import { h, notice, show, uid } from '../app/ui/dom.js';
-
-/** Field names as the lead page labels them. @type {Record<string, () => string>} */
-const LABELS = {
-  first_name: () => t('First name'),
-  last_name: () => t('Last name'),
-  phone: () => t('Phone'),
-  email: () => t('E-mail'),
-  language: () => t('Language'),
-  commune: () => t('Commune'),
-  postcode: () => t('Postcode'),
-  project_idea: () => t('Project idea'),
-  sector: () => t('Sector'),
-  project_stage: () => t('Stage of the project'),
-  needs: () => t('Needs'),
-  channel: () => t('Channel'),
-  campaign: () => t('Campaign'),
-  status: () => t('Status'),
-};
 
 /** @param {string} field @param {any} value */
 function shown(field, value) {
@@ -97,7 +79,7 @@ function stateOf(lead, state) {
             h(
               'div',
               { class: 'field-row changed' },
-              h('dt', null, (LABELS[field] ?? (() => field))()),
+              h('dt', null, fieldLabel(field)),
               h('dd', null, shown(field, lead[field])),
             ),
           ),

@@ -29,8 +29,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
+from api.clock import server_clock
 from api.main import create_app
 from api.syncapi.handlers import REGISTRY
+from sync import hlc
 from tests.conftest import World
 from tests.leads.helpers import lead_body
 from tests.robustness.hostile import (
@@ -932,6 +934,10 @@ def test_no_mutator_change_leaves_what_its_creation_would_refuse(
     broken: dict[str, Any] = {}
     for patch, create in pairs:
         phone = Phone(client, world.auth(SYNC_CALLER.get(patch, "agent")))
+        # As a phone that has synced: its clock past the server's (earlier tests may have
+        # moved that up to the allowed drift ahead), or its patches would lose to the
+        # stored stamps as conflicts, answered `applied` without being taken.
+        phone.wall_ms = max(phone.wall_ms, hlc.parse(server_clock.now()).wall_ms + 1)
         paths = [p for p in _creation_fields(bases[create][0]) if p[-1] != "lead_id"]
         target = bases[patch][0]["id"]
         for i, first in enumerate(paths):
@@ -940,6 +946,8 @@ def test_no_mutator_change_leaves_what_its_creation_would_refuse(
                 [done] = phone.push([phone.mutation(patch, change)])["results"]
                 if done["status"] != "applied":
                     continue
+                # Taken: no field of it lost to a newer stored stamp.
+                assert all(c["won"] for c in done.get("conflicts") or []), done
                 args = {**bases[create][0], "id": new_uuid()}
                 for path in chosen:
                     args = replaced(args, path, None)

@@ -6,6 +6,7 @@ lock button and every tab label whole, under a compact top bar."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,27 @@ def clean(phone: Phone, where: str, found: dict[str, Any]) -> None:
         found[f"{where} (scrolls sideways by {width}px)"] = []
 
 
+# The agent's main screens (Today first), each with what shows once it is drawn.
+MAIN_SCREENS = [
+    ("#/today", ".today h1"),
+    ("#/stand", "form"),
+    ("#/visit", "form"),
+    ("#/leads", ".result-count"),
+    ("#/leads/new", "form"),
+    ("#/outbox", ".sync-panel"),
+    ("#/settings", ".settings-extra"),
+]
+HANDOVER = ("#/handover", ".language-grid")
+
+
+def each_screen(phone: Phone, screens: list[tuple[str, str]]) -> Iterator[str]:
+    """Open each screen in turn and wait until it is drawn; yields its route."""
+    for route, ready in screens:
+        phone.go(route)
+        expect(phone.p.locator(f"#main {ready}").first).to_be_attached()
+        yield route
+
+
 @pytest.mark.parametrize("width", [390, 320])
 def test_no_violation_on_any_agent_screen(live: Live, phone: Phone, width: int) -> None:
     phone.viewport = {"width": width, "height": 800}
@@ -50,18 +72,7 @@ def test_no_violation_on_any_agent_screen(live: Live, phone: Phone, width: int) 
     phone.wait_forms_cached()
     clean(phone, "today", found)
 
-    for route, ready in [
-        ("#/stand", "form"),
-        ("#/visit", "form"),
-        ("#/leads", ".result-count"),
-        ("#/leads/new", "form"),
-        ("#/outbox", ".sync-panel"),
-        ("#/settings", ".settings-extra"),
-        ("#/handover", ".language-grid"),
-        ("#/relogin", "form"),
-    ]:
-        phone.go(route)
-        expect(page.locator(f"#main {ready}").first).to_be_attached()
+    for route in each_screen(phone, [*MAIN_SCREENS[1:], HANDOVER, ("#/relogin", "form")]):
         clean(phone, route, found)
 
     phone.go("#/stand")
@@ -158,18 +169,7 @@ def test_every_screen_at_200_percent_text(live: Live, phone: Phone) -> None:
     assert header is not None and header["height"] <= phone.viewport["height"] / 10
     page.evaluate("document.documentElement.style.fontSize = '200%'")
     found: dict[str, list[str]] = {}
-    for route, ready in [
-        ("#/today", ".today h1"),
-        ("#/stand", "form"),
-        ("#/visit", "form"),
-        ("#/leads", ".result-count"),
-        ("#/leads/new", "form"),
-        ("#/outbox", ".sync-panel"),
-        ("#/settings", ".settings-extra"),
-        ("#/handover", ".language-grid"),
-    ]:
-        phone.go(route)
-        expect(page.locator(f"#main {ready}").first).to_be_attached()
+    for route in each_screen(phone, [*MAIN_SCREENS, HANDOVER]):
         problems: list[str] = page.evaluate(_AT_LARGE_TEXT)
         if problems:
             found[route] = problems
@@ -199,17 +199,7 @@ def test_the_keyboard_focus_is_always_visible(live: Live, phone: Phone) -> None:
     page = phone.open()
     phone.log_in(person)
     unringed: dict[str, list[str]] = {}
-    for route, ready in [
-        ("#/today", ".today h1"),
-        ("#/stand", "form"),
-        ("#/visit", "form"),
-        ("#/leads", ".result-count"),
-        ("#/leads/new", "form"),
-        ("#/outbox", ".sync-panel"),
-        ("#/settings", ".settings-extra"),
-    ]:
-        phone.go(route)
-        expect(page.locator(f"#main {ready}").first).to_be_attached()
+    for route in each_screen(phone, MAIN_SCREENS):
         page.locator("#main h1").first.focus()
         for _ in range(12):
             page.keyboard.press("Tab")
@@ -237,19 +227,8 @@ def test_every_tap_target_is_at_least_44_px(live: Live, phone: Phone) -> None:
     phone.log_in(person)
     phone.wait_synced()
     small: dict[str, list[str]] = {}
-    for route, ready in [
-        ("#/today", ".today h1"),
-        ("#/stand", "form"),
-        ("#/visit", "form"),
-        ("#/leads", ".result-count"),
-        ("#/leads/new", "form"),
-        (f"#/leads/{lead['id']}", ".lead-head"),
-        ("#/outbox", ".sync-panel"),
-        ("#/settings", ".settings-extra"),
-        ("#/handover", ".language-grid"),
-    ]:
-        phone.go(route)
-        expect(page.locator(f"#main {ready}").first).to_be_attached()
+    lead_screen = (f"#/leads/{lead['id']}", ".lead-head")
+    for route in each_screen(phone, [*MAIN_SCREENS, lead_screen, HANDOVER]):
         found: list[str] = page.evaluate(_SMALL_TARGETS)
         if found:
             small[route] = found

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Annotated, Any, TypeVar
 
 import anyio
 import anyio.to_thread
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
@@ -193,3 +194,25 @@ async def get_session() -> AsyncIterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+@contextmanager
+def request_session(request: Request) -> Iterator[Session]:
+    """A session for work a request does outside its `SessionDep` (on a worker thread), from
+    the factory a `SessionDep` uses: a test's `dependency_overrides[get_session]` (a plain
+    generator, or a function returning the session) is honoured."""
+    override: Callable[[], Generator[Session] | Session] | None = (
+        request.app.dependency_overrides.get(get_session)
+    )
+    if override is None:
+        with new_session() as session:
+            yield session
+        return
+    made = override()
+    if isinstance(made, Session):
+        yield made
+        return
+    try:
+        yield next(made)
+    finally:
+        made.close()

@@ -372,6 +372,25 @@ def test_unknown_lead_is_404(client: TestClient, world: World) -> None:
     assert client.get("/api/leads").status_code == 401
 
 
+def test_the_token_is_checked_before_the_parameters(client: TestClient, world: World) -> None:
+    """The queue and the detail authenticate on their own thread (api/deps.py `as_actor`)
+    after FastAPI validated their parameters; a bad token is still the 401, never a 422
+    telling a stranger which parameters were wrong."""
+    bad = "/api/leads?limit=0&status=nope&from=0"
+    for headers in ({}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic eDp5"}):
+        r = client.get(bad, headers=headers)
+        assert r.status_code == 401 and r.json()["error"] == "not_authenticated", r.text
+        r = client.get(f"/api/leads/{new_id()}", headers=headers)
+        assert r.status_code == 401 and r.json()["error"] == "not_authenticated", r.text
+    r = client.get(bad, headers=world.auth("coordinator"))
+    assert r.status_code == 422
+    assert [f["loc"] for f in r.json()["fields"]] == [
+        ["query", "status", 0],
+        ["query", "from"],
+        ["query", "limit"],
+    ]
+
+
 def test_every_write_raises_the_version(client: TestClient, world: World, db: Session) -> None:
     lead = create_lead(client, world)
     url = f"/api/leads/{lead['id']}"

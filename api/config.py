@@ -122,14 +122,19 @@ class Settings(BaseSettings):
             return self.secret_key
         path = self.ensure_data_dir() / "secret_key"
         if not path.exists():
-            # Created owner-only from the start; O_EXCL: two instances never both write it.
+            # Written whole to an owner-only temporary file, then linked into place: link
+            # fails if the name exists, so two instances starting together never both write
+            # it, and neither can read it half-written (empty) in between.
+            draft = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+            fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fp:
+                fp.write(secrets.token_urlsafe(48))
             try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                os.link(draft, path)
             except FileExistsError:
                 pass
-            else:
-                with os.fdopen(fd, "w") as fp:
-                    fp.write(secrets.token_urlsafe(48))
+            finally:
+                draft.unlink()
         return SecretStr(path.read_text().strip())
 
 

@@ -141,7 +141,10 @@ def test_two_processes_migrating_at_once_both_succeed(tmp_path: Path, fresh_back
             for _ in range(3)
         ]
         outputs = [p.communicate(timeout=120)[0] for p in procs]
-        assert [p.returncode for p in procs] == [0, 0, 0], outputs
+        if [p.returncode for p in procs] != [0, 0, 0]:
+            # In full: pytest shortens an assertion's message, and this one is the traceback.
+            shown = (f"exit {p.returncode}:\n{o}" for p, o in zip(procs, outputs, strict=True))
+            pytest.fail("\n\n".join(shown))
         engine = make_engine(url)
         with engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar_one() == 1

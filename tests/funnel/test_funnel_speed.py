@@ -3,12 +3,16 @@ covering index ix_lead_funnel alone, not the wide lead rows, in both databases."
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
+from api.funnel import service
 from api.funnel.service import leads_pass
 from api.leads.filters import LeadFilters
 from api.users.actor import Actor
@@ -46,3 +50,30 @@ def test_the_funnel_reads_its_covering_index(
     explained = db.connection().exec_driver_sql(f"EXPLAIN (COSTS OFF) {compiled}", compiled.params)
     plan = "\n".join(row[0] for row in explained)
     assert "Index Only Scan using ix_lead_funnel" in plan, plan
+
+
+def test_the_collector_is_put_off_during_the_pass_only(db: Session, world: World) -> None:
+    """The pass reads its rows with Python's cyclic collector paused (a full collection of
+    the process's objects otherwise ran in most funnels); it resumes after, and a collector
+    someone else turned off stays off."""
+    admin = Actor(user=world.admin, device=None, team_ids=frozenset())  # type: ignore[arg-type]
+    seen: list[bool] = []
+    real_add = service._Sums.add
+
+    def add(self: service._Sums, rows: Sequence[Sequence[Any]]) -> None:
+        seen.append(gc.isenabled())
+        real_add(self, rows)
+
+    service._Sums.add = add  # type: ignore[method-assign]
+    try:
+        assert gc.isenabled()
+        service.funnel(db, actor=admin, filters=LeadFilters(), group_by="channel")
+        assert seen == [False] and gc.isenabled()
+        gc.disable()
+        try:
+            service.funnel(db, actor=admin, filters=LeadFilters())
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+    finally:
+        service._Sums.add = real_add  # type: ignore[method-assign]

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Annotated, Any, TypeVar
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
+from fastapi._compat import ModelField, field_annotation_is_sequence
+from fastapi.dependencies.utils import request_params_to_args
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from fastapi.security import OAuth2PasswordBearer
 from fastapi.security.utils import get_authorization_scheme_param
+from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import QueryParams
 
 import i18n
 from api.config import Settings, get_settings
-from api.db import SessionDep, request_session
+from api.db import SessionDep, get_session, request_session
 from api.errors import NotAuthenticated, PermissionDenied
 from api.proxies import client_address
 from api.users import service as user_service
@@ -26,11 +31,6 @@ from api.vocab import Role
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-# The bearer token as sent (None without one), read on the event loop: for an endpoint that
-# authenticates on its own worker thread (`as_actor`); it documents the security scheme.
-BearerToken = Annotated[str | None, Depends(_bearer)]
-
-T = TypeVar("T")
 
 
 def current_actor(
@@ -61,44 +61,107 @@ def actor_for(request: Request, session: Session, settings: Settings, token: str
 CurrentUser = Annotated[Actor, Depends(current_actor)]
 
 
-async def as_actor(
-    request: Request, session: Session, token: str | None, work: Callable[[Actor], T]
-) -> T:
-    """`work(actor)` for the caller of this request, authenticated as `CurrentUser` does,
-    in one worker-thread hop with the work itself (performance.md P4: a hop of its own for
-    the actor cost the event loop's time and held the session's connection, and its
-    snapshot on SQLite, while the endpoint waited for a thread). For an `async def`
-    endpoint on an `AuthFirstRoute` that takes `SessionDep` and `BearerToken`."""
+class OneHopRoute(APIRoute):
+    """A GET route answered in one worker-thread hop: the session, the actor, the parameters
+    and the endpoint's work together (performance.md P4, the coordinators' queue and lead
+    detail). Through FastAPI's dependency solving the same request cost the event loop its
+    dependency graph, a parameter at a time, an async session generator and two thread
+    hops — more of the one interpreter than the work itself.
 
-    def run() -> T:
-        return work(current_actor(request, session, token))
-
-    return await run_in_threadpool(run)
-
-
-class AuthFirstRoute(APIRoute):
-    """The route of an endpoint that authenticates through `as_actor`: its parameters are
-    validated before the token is checked, so a refusal of them is followed by the check,
-    and a caller without a valid token gets the 401 that a `CurrentUser` dependency gives
-    (first, before any 422) instead of learning which of its parameters were wrong."""
+    For a plain `def` endpoint whose parameters are only a `SessionDep`, a `CurrentUser`,
+    path parameters and at most one query model (`Annotated[Model, Query()]`); anything
+    else is refused when the route is made. The schema is FastAPI's, from the signature, and
+    the answers are the same as FastAPI's: the actor first (a bad token is the 401 before any
+    422), then the path and the query, refused with the errors FastAPI gives, then the
+    endpoint, which returns its own `Response`. A test's `dependency_overrides` of
+    `get_session` and `get_settings` are honoured."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
+        dependant = self.dependant
+        names: dict[Callable[..., Any], str] = {}
+        for sub in dependant.dependencies:
+            if sub.call not in (get_session, current_actor) or sub.name is None:
+                raise TypeError(f"{self.path}: OneHopRoute takes SessionDep and CurrentUser only")
+            names[sub.call] = sub.name
+        if current_actor not in names:
+            raise TypeError(f"{self.path}: OneHopRoute needs a CurrentUser")
+        query = _query_model(self.path, dependant.query_params)
+        if dependant.header_params or dependant.cookie_params or dependant.body_params:
+            raise TypeError(f"{self.path}: OneHopRoute takes path and query parameters only")
+        endpoint = dependant.call
+        if endpoint is None:
+            raise TypeError(f"{self.path}: no endpoint")
+        path_params = dependant.path_params
 
-        async def token_first(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except RequestValidationError:
-                await run_in_threadpool(_check_token, request)
-                raise
+        def answer(request: Request) -> Response:
+            with request_session(request) as session:
+                scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
+                actor = current_actor(
+                    request, session, token if scheme.lower() == "bearer" else None
+                )
+                values, errors = request_params_to_args(path_params, request.path_params)
+                if query is not None:
+                    found, refused = query.parse(request.query_params)
+                    values[query.name] = found
+                    errors += refused
+                if errors:
+                    raise RequestValidationError(errors)
+                values[names[current_actor]] = actor
+                if get_session in names:
+                    values[names[get_session]] = session
+                result = endpoint(**values)
+            if not isinstance(result, Response):
+                raise TypeError(f"{self.path}: a OneHopRoute endpoint returns a Response")
+            return result
 
-        return token_first
+        async def handler(request: Request) -> Response:
+            return await run_in_threadpool(answer, request)
+
+        return handler
 
 
-def _check_token(request: Request) -> None:
+def _bearer_token(request: Request) -> str | None:
+    """The token `_bearer` reads (None without an `Authorization: Bearer …`)."""
     scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
-    with request_session(request) as session:
-        current_actor(request, session, token if scheme.lower() == "bearer" else None)
+    return token if scheme.lower() == "bearer" else None
+
+
+@dataclass(frozen=True)
+class _QueryModel:
+    name: str
+    model: type[BaseModel]
+    lists: frozenset[str]  # the aliases that repeat (?status=new&status=contacted)
+    aliases: tuple[str, ...]
+
+    def parse(self, params: QueryParams) -> tuple[BaseModel | None, list[Any]]:
+        """The model of these parameters, or FastAPI's errors for them: a repeated key's
+        last value (all of them for a list), an empty list as absent."""
+        data: dict[str, Any] = {}
+        for alias in self.aliases:
+            if alias in self.lists:
+                if values := params.getlist(alias):
+                    data[alias] = values
+            elif (value := params.get(alias)) is not None:
+                data[alias] = value
+        try:
+            return self.model.model_validate(data), []
+        except ValidationError as exc:
+            return None, [{**e, "loc": ("query", *e["loc"])} for e in exc.errors(include_url=False)]
+
+
+def _query_model(path: str, fields: list[ModelField]) -> _QueryModel | None:
+    if not fields:
+        return None
+    model = fields[0].field_info.annotation
+    if len(fields) > 1 or not (isinstance(model, type) and issubclass(model, BaseModel)):
+        raise TypeError(f"{path}: OneHopRoute takes one query model, Annotated[Model, Query()]")
+    aliases = tuple(f.alias or name for name, f in model.model_fields.items())
+    lists = frozenset(
+        f.alias or name
+        for name, f in model.model_fields.items()
+        if field_annotation_is_sequence(f.annotation)
+    )
+    return _QueryModel(fields[0].name, model, lists, aliases)
 
 
 def require_role(*roles: Role) -> Callable[[Actor], Actor]:

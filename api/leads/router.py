@@ -6,13 +6,13 @@ import uuid
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel
 
 from api.db import SessionDep
-from api.deps import AuthFirstRoute, BearerToken, CoordinatorUser, CurrentUser, as_actor
+from api.deps import CoordinatorUser, CurrentUser, OneHopRoute
 from api.leads import duplicates, merge, sendback, service, timeline
-from api.leads.params import LeadFiltersDep
+from api.leads.params import LeadListQuery
 from api.leads.schemas import (
     AnswerIn,
     AssignIn,
@@ -23,15 +23,12 @@ from api.leads.schemas import (
     LeadDetail,
     LeadList,
     LeadPublic,
-    LeadSort,
     LeadUpdate,
     MergeIn,
     SendBackIn,
     StatusChange,
 )
-from api.params import Offset, page_limit
 from api.responses import model_json
-from api.users.actor import Actor
 
 router = APIRouter(prefix="/api/leads", tags=["leads"])
 
@@ -39,9 +36,8 @@ E = TypeVar("E", bound=Callable[..., Any])
 
 
 def hot_read(path: str, response_model: type[BaseModel]) -> Callable[[E], E]:
-    """A GET route for the coordinators' hot reads (the queue and a lead's detail,
-    performance.md P4): an async endpoint that authenticates and works in one
-    worker-thread hop (api/deps.py `as_actor`, `AuthFirstRoute`)."""
+    """A GET route of the coordinators' hot reads (the queue and a lead's detail,
+    performance.md P4), answered in one worker-thread hop (api/deps.py `OneHopRoute`)."""
 
     def register(endpoint: E) -> E:
         router.add_api_route(
@@ -49,7 +45,7 @@ def hot_read(path: str, response_model: type[BaseModel]) -> Callable[[E], E]:
             endpoint,
             methods=["GET"],
             response_model=response_model,
-            route_class_override=AuthFirstRoute,
+            route_class_override=OneHopRoute,
         )
         return endpoint
 
@@ -57,25 +53,19 @@ def hot_read(path: str, response_model: type[BaseModel]) -> Callable[[E], E]:
 
 
 @hot_read("", response_model=LeadList)
-async def list_leads(
-    request: Request,
-    session: SessionDep,
-    token: BearerToken,
-    filters: LeadFiltersDep,
-    sort: LeadSort = LeadSort.created_at_desc,
-    limit: Annotated[int, page_limit(service.MAX_PAGE)] = 50,
-    offset: Offset = 0,
+def list_leads(
+    session: SessionDep, actor: CurrentUser, query: Annotated[LeadListQuery, Query()]
 ) -> Response:
     """Leads I may see, filtered, sorted and paged."""
-
-    def page(actor: Actor) -> Response:
-        rows, total = service.list_leads(
-            session, actor=actor, filters=filters, sort=sort, limit=limit, offset=offset
-        )
-        items = [LeadPublic.model_validate(r) for r in rows]
-        return model_json(LeadList(items=items, total=total))
-
-    return await as_actor(request, session, token, page)
+    rows, total = service.list_leads(
+        session,
+        actor=actor,
+        filters=query.filters(),
+        sort=query.sort,
+        limit=query.limit,
+        offset=query.offset,
+    )
+    return model_json(LeadList(items=[LeadPublic.model_validate(r) for r in rows], total=total))
 
 
 @router.post("", response_model=LeadPublic, status_code=status.HTTP_201_CREATED)
@@ -108,15 +98,9 @@ def list_duplicates(
 
 
 @hot_read("/{lead_id}", response_model=LeadDetail)
-async def get_lead(
-    lead_id: uuid.UUID, request: Request, session: SessionDep, token: BearerToken
-) -> Response:
+def get_lead(lead_id: uuid.UUID, session: SessionDep, actor: CurrentUser) -> Response:
     """One lead with its timeline, open follow-ups and consent summary."""
-
-    def detail(actor: Actor) -> Response:
-        return model_json(timeline.lead_detail(session, actor=actor, lead_id=lead_id))
-
-    return await as_actor(request, session, token, detail)
+    return model_json(timeline.lead_detail(session, actor=actor, lead_id=lead_id))
 
 
 @router.patch("/{lead_id}", response_model=LeadPublic)

@@ -217,8 +217,11 @@ class RawWriter:
     the space version first, reads the client's last mutation id, inserts every row a
     push inserts (values converted exactly as the app stores them) and advances the id."""
 
-    def __init__(self, engine: Engine, person: Person) -> None:
+    def __init__(self, engine: Engine, person: Person, *, copy: bool = False) -> None:
         self.engine = engine
+        # copy: PostgreSQL rows through COPY, as Terrain writes a push's larger tables
+        # (sync/bulk.py); the raw model of performance.md is executemany (the default).
+        self.copy = copy and engine.dialect.name == "postgresql"
         self.dialect = engine.dialect
         self.sqlite = engine.dialect.name == "sqlite"
         self.person = person
@@ -301,7 +304,12 @@ class RawWriter:
                     )
                 )
         for name in ("lead", "consent", "followup", "interaction"):
-            if rows[name]:
+            if rows[name] and self.copy:
+                columns = ", ".join(f'"{c.name}"' for c in self.tables[name].columns)
+                with cur.copy(f'COPY "{self.tables[name].name}" ({columns}) FROM STDIN') as cp:
+                    for values in rows[name]:
+                        cp.write_row(values)
+            elif rows[name]:
                 cur.executemany(self.sql[name], rows[name])
         self.last += len(batch)
         when = self.update_time(now) if self.update_time else now

@@ -127,7 +127,10 @@ def run_pair(backend: str, args: Any, clients: int) -> tuple[dict[str, Any], dic
                 for p, person in zip(plans, people, strict=True)
             ]
             http.get("/healthz")  # warm the server's first request path
-        writers = [RawWriter(raw_st.engine, person) for person in _people(raw_st, clients)]
+        writers = [
+            RawWriter(raw_st.engine, person, copy=args.raw_copy)
+            for person in _people(raw_st, clients)
+        ]
         raw_parts = [_slices(list(chunks(p.order, args.batch)), args.rounds) for p in plans]
         http_parts = [_slices(b, args.rounds) for b in bodies]
         timing = {"raw": 0.0, "http": 0.0}
@@ -161,7 +164,7 @@ def run_pair(backend: str, args: Any, clients: int) -> tuple[dict[str, Any], dic
         for w in writers:
             w.close()
         raw = _result(
-            "raw driver",
+            "raw COPY" if args.raw_copy else "raw driver",
             clients,
             plans,
             timing["raw"],
@@ -228,6 +231,11 @@ def main() -> None:
     p.add_argument("--clients", type=int, default=8, help="concurrent clients, second round")
     p.add_argument(
         "--rounds", type=int, default=6, help="turns the raw model and Terrain take, alternating"
+    )
+    p.add_argument(
+        "--raw-copy",
+        action="store_true",
+        help="PostgreSQL: the raw model writes with COPY too (as Terrain does), not executemany",
     )
     args = p.parse_args()
     info = machine()

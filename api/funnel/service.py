@@ -100,14 +100,18 @@ def month_of(column: Any, months: Sequence[str]) -> ColumnElement[Any]:
         return null()
     ends = [month_bounds(m)[1] for m in months]
 
-    def tree(lo: int, hi: int) -> ColumnElement[Any]:
-        # The first month of [lo, hi) whose end is after the time; NULL if none (or no time).
+    def tree(lo: int, hi: int, bounded: bool) -> ColumnElement[Any]:
+        # The first month of [lo, hi) whose end is after the time. `bounded`: a comparison
+        # above already found the time before the end of month hi - 1. NULL past the last
+        # month, and for no time (a NULL comparison goes on to the right, never bounded).
         if hi - lo == 1:
+            if bounded:
+                return literal(months[lo])
             return sql_case((column < ends[lo], literal(months[lo])), else_=null())
         mid = (lo + hi) // 2
-        return sql_case((column < ends[mid - 1], tree(lo, mid)), else_=tree(mid, hi))
+        return sql_case((column < ends[mid - 1], tree(lo, mid, True)), else_=tree(mid, hi, bounded))
 
-    return tree(0, len(months))
+    return tree(0, len(months), False)
 
 
 # Days in stage, kept per lead by the database (migration "days in stage").

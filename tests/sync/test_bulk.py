@@ -9,11 +9,12 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import insert, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from api.followups.models import Followup
 from api.leads.models import Lead
-from sync.bulk import insert_rows, select_by_keys, update_rows
+from sync.bulk import COPY_FROM_ROWS, insert_rows, select_by_keys, update_rows
 from sync.sqltypes import table_of
 from tests.conftest import World
 
@@ -117,3 +118,48 @@ def test_select_by_keys_reads_what_sqlalchemy_reads(db: Session, world: World) -
                 assert type(value) is type(next(e for e in expected if e["id"] == row["id"])[name])
     (row,) = select_by_keys(conn, lead, "id", [ids[1]])
     assert row["first_touch_at"].tzinfo is UTC and row["needs"] == ["credit", "coaching"]
+
+
+# Text that COPY's own format must escape (tab, newline, backslash, \N), and JSON holding it.
+_AWKWARD = ["tab\there", "line\nbreak", "back\\slash", "\\N", "", "Zoë «ü» 🎉", "a\r\nb"]
+
+
+def test_many_rows_at_once_equal_core_rows(db: Session, world: World) -> None:
+    """Enough rows for the COPY path on PostgreSQL (executemany on SQLite): every value,
+    awkward text, JSON and NULLs included, reads back as the same rows written by Core."""
+    conn = db.connection()
+    lead = table_of(Lead)
+    count = COPY_FROM_ROWS + len(_AWKWARD)
+    core_ids = [uuid.uuid4() for _ in range(count)]
+    bulk_ids = [uuid.uuid4() for _ in range(count)]
+
+    def rows(ids: list[uuid.UUID]) -> list[dict[str, object]]:
+        out = []
+        for i, lead_id in enumerate(ids):
+            odd = _AWKWARD[i % len(_AWKWARD)]
+            row = _lead(world, lead_id) | {"last_name": odd, "commune": None}
+            row["field_hlc"] = {"last_name": odd, odd: [odd, None, 1.5]}
+            row["needs"] = [odd] if i % 2 else []
+            out.append(row)
+        return out
+
+    conn.execute(insert(lead), rows(core_ids))
+    insert_rows(conn, lead, rows(bulk_ids))
+    found = {r.id: r._asdict() for r in conn.execute(select(lead))}
+    for a, b in zip(core_ids, bulk_ids, strict=True):
+        core, bulk = found[a], found[b]
+        assert {k: v for k, v in core.items() if k != "id"} == {
+            k: v for k, v in bulk.items() if k != "id"
+        }
+
+
+def test_many_rows_with_a_taken_key_fail_as_sqlalchemy_reports_it(
+    db: Session, world: World
+) -> None:
+    conn = db.connection()
+    lead = table_of(Lead)
+    taken = uuid.uuid4()
+    insert_rows(conn, lead, [_lead(world, taken)])
+    again = [_lead(world, uuid.uuid4()) for _ in range(COPY_FROM_ROWS)] + [_lead(world, taken)]
+    with pytest.raises(IntegrityError):
+        insert_rows(conn, lead, again)

@@ -95,10 +95,7 @@ class OneHopRoute(APIRoute):
 
         def answer(request: Request) -> Response:
             with request_session(request) as session:
-                scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
-                actor = current_actor(
-                    request, session, token if scheme.lower() == "bearer" else None
-                )
+                actor = current_actor(request, session, _bearer_token(request))
                 values, errors = request_params_to_args(path_params, request.path_params)
                 if query is not None:
                     found, refused = query.parse(request.query_params)

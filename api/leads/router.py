@@ -65,7 +65,11 @@ def list_leads(
         limit=query.limit,
         offset=query.offset,
     )
-    return model_json(LeadList(items=[LeadPublic.model_validate(r) for r in rows], total=total))
+    # One validation of plain dicts (the rows hold exactly LeadPublic's columns): a quarter
+    # of the time of fifty validations reading each column off a Row (performance.md P4).
+    columns = rows[0]._fields if rows else ()
+    items = [dict(zip(columns, r, strict=True)) for r in rows]
+    return model_json(LeadList.model_validate({"items": items, "total": total}))
 
 
 @router.post("", response_model=LeadPublic, status_code=status.HTTP_201_CREATED)

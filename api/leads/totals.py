@@ -32,6 +32,14 @@ CLOCK_SECONDS = 10
 _SIZE = 1024
 
 
+class _Counting:
+    """A total being counted by one thread, which the others asking for it wait for."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.total: int | None = None
+
+
 class Totals:
     """A small LRU of totals, shared by the worker's threads."""
 
@@ -39,6 +47,7 @@ class Totals:
         self._size = size
         self._lock = threading.Lock()
         self._items: OrderedDict[Hashable, int] = OrderedDict()
+        self._counting: dict[Hashable, _Counting] = {}
 
     def get(self, key: Hashable) -> int | None:
         with self._lock:
@@ -53,6 +62,34 @@ class Totals:
             self._items.move_to_end(key)
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
+
+    def count_once(self, key: Hashable, count: Callable[[], int]) -> int:
+        """The remembered total, else `count()` — counted by one thread at a time: the
+        others asking for the same total meanwhile wait for its answer. After a write, or
+        when a filter's clock moves on, the queue's page is asked by many browsers at once;
+        each counting the team's leads again multiplied the work (performance.md P4)."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                return found
+            counting = self._counting.get(key)
+            mine = counting is None
+            if counting is None:
+                counting = self._counting[key] = _Counting()
+        if not mine:
+            counting.done.wait()
+            if counting.total is None:  # its count failed: count here (or fail alike)
+                return self.count_once(key, count)
+            return counting.total
+        try:
+            counting.total = count()
+            if counting.total >= REMEMBER_FROM:
+                self.put(key, counting.total)
+            return counting.total
+        finally:
+            with self._lock:
+                del self._counting[key]
+            counting.done.set()
 
     def clear(self) -> None:
         with self._lock:
@@ -96,10 +133,4 @@ def total(
         _scope(actor),
         _filters_key(filters, now),
     )
-    found = TOTALS.get(key)
-    if found is not None:
-        return found
-    counted = count()
-    if counted >= REMEMBER_FROM:
-        TOTALS.put(key, counted)
-    return counted
+    return TOTALS.count_once(key, count)

@@ -10,6 +10,7 @@ of leads its coordinator may see; the two servers take turns (Terrain, static, T
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import time
 from pathlib import Path
@@ -70,6 +71,24 @@ async def _client(
     return out
 
 
+def _cpu_seconds(pid: int) -> float:
+    """The CPU time (user + system) a process has used so far (Linux /proc)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _timed_round(
+    server: ServerProcess, headers: dict[str, str], ids: list[str], args: Any
+) -> dict[str, Any]:
+    """A round, with the server's own CPU time over it: what a request costs the server,
+    whatever the load generator (in this process, on the same cores) manages."""
+    before = _cpu_seconds(server.pid)
+    result = _round(server.base_url, headers, ids, args)
+    result["cpu_seconds"] = _cpu_seconds(server.pid) - before
+    return result
+
+
 def _round(base: str, headers: dict[str, str], ids: list[str], args: Any) -> dict[str, Any]:
     async def all_clients() -> list[list[tuple[str, float]]]:
         return await asyncio.gather(
@@ -110,8 +129,8 @@ def run(backend: str, args: Any) -> dict[str, Any]:
         terrain_runs, static_runs = [], []
         try:
             for _ in range(args.rounds):
-                terrain_runs.append(_round(st.server.base_url, headers, mine, args))
-                static_runs.append(_round(static.base_url, headers, mine, args))
+                terrain_runs.append(_timed_round(st.server, headers, mine, args))
+                static_runs.append(_timed_round(static, headers, mine, args))
         finally:
             static.stop()
         version = database_version(st.engine)
@@ -120,12 +139,14 @@ def run(backend: str, args: Any) -> dict[str, Any]:
         queue = [t for r in runs for t in r["ms"]["queue"]]
         detail = [t for r in runs for t in r["ms"]["detail"]]
         seconds = sum(r["seconds"] for r in runs)
+        requests = sum(r["requests"] for r in runs)
         return {
             "queue_p50": percentile(queue, 0.5),
             "queue_p95": percentile(queue, 0.95),
             "detail_p50": percentile(detail, 0.5),
             "detail_p95": percentile(detail, 0.95),
-            "requests_per_s": sum(r["requests"] for r in runs) / seconds,
+            "requests_per_s": requests / seconds,
+            "server_cpu_ms": sum(r["cpu_seconds"] for r in runs) * 1000 / requests,
         }
 
     terrain, floor = figures(terrain_runs), figures(static_runs)
@@ -148,7 +169,16 @@ def main() -> None:
     args = p.parse_args()
     rows = [run(backend, args) for backend in backends(args.db)]
     print_table(
-        ["db", "server", "queue p50", "queue p95", "detail p50", "detail p95", "req/s"],
+        [
+            "db",
+            "server",
+            "queue p50",
+            "queue p95",
+            "detail p50",
+            "detail p95",
+            "req/s",
+            "server CPU ms/req",
+        ],
         [
             [
                 r["backend"],
@@ -161,6 +191,7 @@ def main() -> None:
                         "detail_p50",
                         "detail_p95",
                         "requests_per_s",
+                        "server_cpu_ms",
                     )
                 ),
             ]

@@ -95,7 +95,7 @@ class OneHopRoute(APIRoute):
 
         def answer(request: Request) -> Response:
             with request_session(request) as session:
-                actor = current_actor(request, session, _bearer_token(request))
+                actor = request_actor(request, session)
                 values, errors = request_params_to_args(path_params, request.path_params)
                 if query is not None:
                     found, refused = query.parse(request.query_params)
@@ -117,10 +117,11 @@ class OneHopRoute(APIRoute):
         return handler
 
 
-def _bearer_token(request: Request) -> str | None:
-    """The token `_bearer` reads (None without an `Authorization: Bearer …`)."""
+def request_actor(request: Request, session: Session) -> Actor:
+    """`CurrentUser` for a route that reads its request itself (one worker-thread hop): the
+    token `_bearer` reads, the same 401 without a valid one."""
     scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
-    return token if scheme.lower() == "bearer" else None
+    return current_actor(request, session, token if scheme.lower() == "bearer" else None)
 
 
 @dataclass(frozen=True)

@@ -6,29 +6,23 @@ model and its encoding — measured, about as much time as applying 100 mutation
 endpoints read the body on the event loop, then authenticate, parse, work and encode
 JSON in one call on a worker thread, with the same rules and error shapes: a bad token is
 the same 401 as `CurrentUser`, a malformed body the same 422 as a FastAPI body model, and
-a test's `dependency_overrides[get_session]` is honoured.
+a test's `dependency_overrides[get_session]` is honoured (the session and the actor come
+from `api.db.request_session` and `api.deps.request_actor`, as for the office's hot reads).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Generator, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import orjson
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import BaseModel, ValidationError
-from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.config import get_settings
-from api.db import get_session, new_session
-from api.deps import actor_for
 from api.errors import PayloadTooLarge
-from api.users.actor import Actor
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -65,30 +59,6 @@ def parse(model: type[M], body: bytes) -> M:
         raise RequestValidationError(
             [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
         ) from exc
-
-
-@contextmanager
-def session_for(request: Request) -> Iterator[Session]:
-    """The request's database session, from the same factory a `SessionDep` would use."""
-    factory: Callable[[], Generator[Session]] | None = request.app.dependency_overrides.get(
-        get_session
-    )
-    if factory is None:
-        with new_session() as session:
-            yield session
-        return
-    sessions = factory()
-    try:
-        yield next(sessions)
-    finally:
-        sessions.close()
-
-
-def authenticate(request: Request, session: Session) -> Actor:
-    scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
-    return actor_for(
-        request, session, get_settings(), token if scheme.lower() == "bearer" else None
-    )
 
 
 def json_response(data: Any) -> Response:

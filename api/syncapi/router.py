@@ -15,8 +15,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from api.config import get_settings
-from api.db import SessionDep, get_session
-from api.deps import CoordinatorUser, SettingsDep
+from api.db import SessionDep, get_session, request_session
+from api.deps import CoordinatorUser, SettingsDep, request_actor
 from api.errors import NotAuthenticated
 from api.params import Offset, RowId, page_limit
 from api.syncapi import conflict_list, conflicts, onehop, service
@@ -48,8 +48,8 @@ async def push(request: Request) -> Response:
 
 
 def _push(request: Request, body: bytes) -> Response:
-    with onehop.session_for(request) as session:
-        actor = onehop.authenticate(request, session)
+    with request_session(request) as session:
+        actor = request_actor(request, session)
         answer = service.push(session, actor=actor, request=onehop.parse(PushRequest, body))
     return onehop.json_response(answer.model_dump(mode="json", exclude_none=True))
 
@@ -70,8 +70,8 @@ async def pull(request: Request) -> Response:
 
 
 def _pull(request: Request, body: bytes) -> Response:
-    with onehop.session_for(request) as session:
-        actor = onehop.authenticate(request, session)
+    with request_session(request) as session:
+        actor = request_actor(request, session)
         data = service.pull(
             session, actor=actor, request=onehop.parse(PullRequest, body), settings=get_settings()
         )

@@ -39,6 +39,22 @@ def test_what_waits_is_said_listed_exported_and_sent(live: Live, phone: Phone) -
     expect(state).to_contain_text("1 modification attend d'être envoyée. La plus ancienne :")
     expect(state).to_contain_text("Dernière synchronisation :")
     expect(page.locator(".tab-badge")).to_have_text("1")
+    # The top bar's pill at 390 px: the state and the count both whole (the count a number
+    # on screen, its words for a screen reader).
+    pill = page.locator(".sync-pill")
+    expect(pill).to_have_class(re.compile("sync-offline"))
+    expect(pill).to_have_accessible_name("Hors ligne · 1 en attente")
+    fits = pill.evaluate(
+        """pill => {
+            const room = pill.getBoundingClientRect();
+            const text = pill.querySelector('.sync-pill-text');
+            const count = pill.querySelector('.sync-pill-count').getBoundingClientRect();
+            return text.scrollWidth <= text.clientWidth
+                && count.left >= room.left && count.right <= room.right + 0.5;
+        }"""
+    )
+    assert fits, "the sync pill cuts its state or its count"
+    expect(page.get_by_role("button", name="Verrouiller")).to_be_in_viewport()
 
     phone.go("#/outbox")
     waiting = page.locator(".outbox-list > li")

@@ -69,7 +69,23 @@ export function renderChrome(header, options) {
   document.body.classList.add('agent');
   return {
     status(s) {
-      show(pill, h('span', { class: 'sync-pill-text' }, pillText(s)));
+      const { state, waiting } = pillParts(s);
+      // "Hors ligne · 3 en attente" is wider than the pill's room at 390 px: beside a state
+      // the count is a number in a bubble (the words are read out, not shown); alone, the
+      // words fit.
+      show(
+        pill,
+        state ? h('span', { class: 'sync-pill-text' }, state) : null,
+        waiting && state
+          ? h(
+              'span',
+              { class: 'sync-pill-count' },
+              h('span', { class: 'visually-hidden' }, ` · ${waiting}`),
+              h('span', { 'aria-hidden': 'true' }, String(s.pending)),
+            )
+          : null,
+        waiting && !state ? h('span', { class: 'sync-pill-text' }, waiting) : null,
+      );
       pill.className = `sync-pill sync-${pillState(s)}`;
       const badge = nav?.querySelector('.tab-badge');
       if (badge) {
@@ -95,22 +111,26 @@ function pillState(s) {
   return s.pending || !s.lastSyncAt ? 'waiting' : 'ok';
 }
 
-/** @param {Status} s */
-export function pillText(s) {
+/**
+ * The pill's words: the state, and how many changes wait (either may be absent).
+ * @param {Status} s
+ * @returns {{state: string | null, waiting: string | null}}
+ */
+export function pillParts(s) {
   const waiting = s.pending ? tn('{n} waiting', '{n} waiting', s.pending) : null;
   switch (pillState(s)) {
     case 'blocked':
-      return t('Log in to sync');
+      return { state: t('Log in to sync'), waiting: null };
     case 'busy':
-      return t('Syncing…');
+      return { state: t('Syncing…'), waiting: null };
     case 'offline':
-      return waiting ? `${t('Offline')} · ${waiting}` : t('Offline');
+      return { state: t('Offline'), waiting };
     case 'problem':
-      return waiting ? `${t('Not synced')} · ${waiting}` : t('Not synced');
+      return { state: t('Not synced'), waiting };
     case 'waiting':
-      return waiting || t('Not synced');
+      return waiting ? { state: null, waiting } : { state: t('Not synced'), waiting: null };
     default:
-      return t('Synced');
+      return { state: t('Synced'), waiting: null };
   }
 }
 

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from api.db import get_engine
 from api.demo.seed import seed_demo
 from api.leads.models import Lead
+from api.sessions.models import OutreachSession, Tally
 from sync.models import SyncConflict
 from tests.scratch import app_in_thread
 from tests.support.axe import violations
@@ -202,4 +204,50 @@ def test_no_axe_violations_on_coordinator_screens(
         if problems:
             found[screen] = problems
     assert found == {}
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_more_leads_than_people_reached_reads_as_an_incomplete_tally(
+    browser: Browser, demo: str
+) -> None:
+    """A week where the agents tallied fewer conversations than they took leads shows
+    "Pointage incomplet", not a conversion above 100 %."""
+    with Session(get_engine()) as session:
+        reached = (
+            select(func.coalesce(func.sum(col(Tally.delta)), 0))
+            .where(
+                col(Tally.session_id) == col(OutreachSession.id), col(Tally.kind) == "conversations"
+            )
+            .scalar_subquery()
+        )
+        # The latest session with a tally, and leads of its team moved onto it: more leads
+        # than the conversations counted there (the tally was not kept).
+        stand, counted = session.exec(
+            select(OutreachSession, reached)
+            .where(col(OutreachSession.deleted_at).is_(None), reached > 0)
+            .order_by(col(OutreachSession.started_at).desc())
+        ).first()  # type: ignore[misc]
+        movable = session.exec(
+            select(Lead).where(
+                col(Lead.team_id) == stand.team_id,
+                col(Lead.deleted_at).is_(None),
+                col(Lead.session_id).is_not(None),
+                col(Lead.session_id) != stand.id,
+            )
+        ).all()[: counted + 2]
+        for lead in movable:
+            lead.session_id = stand.id
+            session.add(lead)
+        session.commit()
+    page = _page(browser, demo, "admin", 1280)
+    page.goto(f"{demo}/#/office/outreach")
+    table = page.locator(".data-table").first
+    expect(table.locator("tbody tr").first).to_be_visible()
+    expect(table).to_contain_text("Pointage incomplet")
+    shown = [
+        float(cell.replace("\u202f", "").replace("\u00a0", "").replace(" %", "").replace(",", "."))
+        for cell in table.locator("tbody td:last-child").all_inner_texts()
+        if cell.endswith("%")
+    ]
+    assert shown and max(shown) <= 100, shown
     assert page.errors == []  # type: ignore[attr-defined]

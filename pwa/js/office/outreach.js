@@ -58,7 +58,7 @@ export async function renderOutreach(main, view, route) {
           count(w.sessions),
           count(w.reached),
           count(w.leads),
-          percent(w.conversion),
+          conversion(w),
         ]),
       ),
       dataTable(
@@ -84,4 +84,13 @@ export async function renderOutreach(main, view, route) {
       ),
     ),
   );
+}
+
+/**
+ * Leads over people reached; more leads than people tallied means the tally was not kept
+ * (a percentage above 100 would read as a result).
+ * @param {{reached: number, leads: number, conversion: number | null}} w
+ */
+function conversion(w) {
+  return w.reached > 0 && w.leads > w.reached ? t('Tally incomplete') : percent(w.conversion);
 }

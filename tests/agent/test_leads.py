@@ -158,6 +158,42 @@ def test_an_edit_that_lost_shows_both_values(live: Live, phone: Phone) -> None:
     assert phone.errors == []
 
 
+def test_an_edit_that_won_shows_its_value_once(live: Live, phone: Phone) -> None:
+    """The office changed the commune first, the agent later while offline: the agent's
+    later change is kept. The phone says so, with the agent's value once (the office's
+    value never reaches the phone; it was shown as "value now", the agent's own twice)."""
+    person = agent(live)
+    lead = live.create_lead(person, "Canaryzeta", commune="Forest")
+    page = phone.open()
+    phone.log_in(person)
+    phone.wait_synced()
+
+    phone.offline()
+    response = live.http.patch(
+        f"/api/leads/{lead['id']}", json={"commune": "Auderghem"}, headers=person.headers()
+    )
+    assert response.status_code == 200, response.text
+    phone.go(f"#/leads/{lead['id']}")
+    page.get_by_role("link", name="Modifier les informations").click()
+    page.get_by_label("Commune").fill("Uccle")
+    page.get_by_role("button", name="Enregistrer les modifications").click()
+    expect(page.locator(".lead-head")).to_be_visible()
+
+    phone.offline(False)
+    phone.go("#/outbox")
+    phone.sync_now()
+    phone.go(f"#/leads/{lead['id']}")
+    conflict = page.locator(".conflict")
+    expect(conflict).to_contain_text("Commune")
+    expect(conflict).to_contain_text("La vôtre a été gardée")
+    values = conflict.locator(".conflict-values")
+    expect(values).to_contain_text("Votre valeur")
+    expect(values).to_contain_text("Uccle")
+    expect(values).not_to_contain_text("Valeur actuelle")
+    assert live.get(f"/api/leads/{lead['id']}", person)["commune"] == "Uccle"
+    assert phone.errors == []
+
+
 def test_markers_only_behind_their_own_consent(live: Live, phone: Phone) -> None:
     """The full lead form: the target-group questions stay hidden until the person agrees to
     them, and migrant background until a second, explicit agreement (GDPR Art. 9)."""

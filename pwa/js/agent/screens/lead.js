@@ -154,7 +154,9 @@ function attention(ctx, lead, notes, redraw) {
             'dl',
             { class: 'conflict-values' },
             h('div', null, h('dt', null, t('Your value')), h('dd', null, shown(yours))),
-            h('div', null, h('dt', null, t('Value now')), h('dd', null, shown(lead[c.field]))),
+            // Yours won: the value now is yours, and the other one never reaches the phone
+            // (the coordinator sees it), so it is not shown twice.
+            c.won ? null : h('div', null, h('dt', null, t('Value now')), h('dd', null, shown(lead[c.field]))),
           ),
           c.won
             ? h('p', { class: 'muted' }, t('Yours was kept; your coordinator sees the other value.'))

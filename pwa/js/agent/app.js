@@ -40,7 +40,10 @@ import { hideChrome, renderChrome } from './ui/chrome.js';
  * @property {string | null} flash  what just succeeded (shown once)
  * @property {URLSearchParams} query
  * @property {Shell} shell
- * @property {() => void} lock
+ * @property {(reason?: string | null) => void} lock  forget the key (the reason is shown)
+ * @property {() => Promise<void>} logOut  the store deleted (unsent changes checked first)
+ * @property {() => void} restartIdle  after the idle time changed
+ * @property {(callback: (s: Status) => void) => () => boolean} watchStatus  every new status
  * @property {(lang: string) => void} startHandover
  * @property {() => void} endHandover
  * @property {() => void} redraw
@@ -204,13 +207,13 @@ async function unlocked(opened) {
   await draw();
 }
 
-export function restartIdle() {
+function restartIdle() {
   stopIdle?.();
   stopIdle = watchIdle(settings().idleMinutes, () => lock(t('Locked after a while without use.')));
 }
 
 /** Forget the key; the PIN opens the app again. @param {string | null} [reason] */
-export async function lock(reason = null) {
+async function lock(reason = null) {
   stopIdle?.();
   stopIdle = null;
   const closing = session;
@@ -222,7 +225,7 @@ export async function lock(reason = null) {
 }
 
 /** Log out completely: the store is deleted (the caller checked for unsent changes). */
-export async function logOutAgent() {
+async function logOutAgent() {
   const closing = session;
   if (!closing) return;
   const token = closing.token;
@@ -246,7 +249,7 @@ export async function logOutAgent() {
 }
 
 /** @param {(s: Status) => void} callback */
-export function watchStatus(callback) {
+function watchStatus(callback) {
   statusWatchers.add(callback);
   return () => statusWatchers.delete(callback);
 }
@@ -333,7 +336,12 @@ function ctxFor(number, query) {
     flash: message,
     query,
     shell,
-    lock: () => lock(),
+    // The app's own functions, lent: a screen never imports this module (which imports
+    // the screens), so the imports run one way.
+    lock: (reason) => lock(reason ?? null),
+    logOut: () => logOutAgent(),
+    restartIdle: () => restartIdle(),
+    watchStatus: (callback) => watchStatus(callback),
     startHandover(lang) {
       handoverLang = lang;
       location.hash = `#/handover/${lang}`;

@@ -8,7 +8,6 @@
 import { t, tn } from '../app/i18n.js';
 import { h, notice, show } from '../app/ui/dom.js';
 import { WrongKeyError, changePin } from '../sync/index.js';
-import { lock } from './app.js';
 import { failures, setFailures } from './device.js';
 import { pinInput, pinProblemText } from './lock.js';
 import { MAX_FAILURES, pinProblem } from './pin.js';
@@ -69,7 +68,7 @@ export function pinChangeForm(ctx) {
         problem(error instanceof Error ? error.message : String(error), old.input);
       } else if (count >= MAX_FAILURES - 1) {
         // The next wrong PIN wipes the phone: that is the lock screen's to say.
-        lock(t('Wrong PIN several times: enter your PIN to go on.'));
+        ctx.lock(t('Wrong PIN several times: enter your PIN to go on.'));
         return;
       } else {
         old.input.value = '';

@@ -6,7 +6,6 @@
 import { t, tn } from '../../app/i18n.js';
 import { h, notice, show } from '../../app/ui/dom.js';
 import { unseal } from '../../sync/index.js';
-import { watchStatus } from '../app.js';
 import { download } from '../device.js';
 import { NeedsPinError, readSaved } from '../recover.js';
 import { fieldLabel, fixable, mutationLabel, reasonText, refusedFields } from '../reasons.js';
@@ -44,7 +43,7 @@ export async function renderOutbox(main, ctx) {
     );
   };
   drawSync(ctx.status);
-  const off = watchStatus((s) => {
+  const off = ctx.watchStatus((s) => {
     if (!ctx.isCurrent()) return off();
     drawSync(s);
     if (!s.syncing && s.pending !== waiting.length) ctx.redraw();

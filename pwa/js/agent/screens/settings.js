@@ -4,7 +4,6 @@ import { LANGUAGES, currentLanguage, rememberLanguage, setLanguage, t, tn } from
 import { installHelp } from '../../app/pwa.js';
 import { h, show } from '../../app/ui/dom.js';
 import { roleLabel } from '../../app/vocab.js';
-import { logOutAgent, restartIdle } from '../app.js';
 import { IDLE_CHOICES, download, saveSettings, settings } from '../device.js';
 import { pinChangeForm } from '../pin-change.js';
 import { renderSettingsExtra } from '../settings-extra.js';
@@ -32,7 +31,7 @@ export async function renderSettings(main, ctx) {
     compact: true,
     onchange: () => {
       saveSettings({ idleMinutes: Number(idle.value()) });
-      restartIdle();
+      ctx.restartIdle();
     },
   });
   const install = h('div', null);
@@ -79,7 +78,7 @@ async function drawLogOut(box, ctx) {
     t('Logging out erases Terrain’s data from this phone; you then need your password and a connection to log in again.'),
   );
   if (!pending) {
-    show(box, explain, h('button', { type: 'button', class: 'button-danger', onclick: () => logOutAgent() }, t('Log out')));
+    show(box, explain, h('button', { type: 'button', class: 'button-danger', onclick: () => ctx.logOut() }, t('Log out')));
     return;
   }
   const problems = h('div', { class: 'form-problems', 'aria-live': 'polite' });
@@ -94,7 +93,7 @@ async function drawLogOut(box, ctx) {
         const outcome = await ctx.session.sync.syncNow();
         const after = await ctx.session.sync.status();
         if (outcome.ok && !after.pending) {
-          await logOutAgent();
+          await ctx.logOut();
           return;
         }
         show(problems, h('p', { class: 'notice notice-error', role: 'alert' }, t('Not everything could be sent. Try again with a connection, or export the changes first.')));
@@ -117,7 +116,7 @@ async function drawLogOut(box, ctx) {
             pending,
           ),
         );
-        if (ok) await logOutAgent();
+        if (ok) await ctx.logOut();
       },
     },
     t('Discard them and log out'),

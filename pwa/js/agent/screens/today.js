@@ -4,7 +4,6 @@ import { formatDay, formatFullDay, t, tn } from '../../app/i18n.js';
 import { h, notice, show } from '../../app/ui/dom.js';
 import { channelLabel, followupLabel } from '../../app/vocab.js';
 import { installHelp, installState } from '../../app/pwa.js';
-import { watchStatus } from '../app.js';
 import { syncProblem, syncSentence } from '../ui/chrome.js';
 import { flashBox, leadName, section, titled } from '../ui/common.js';
 import { clock } from '../ui/time.js';
@@ -43,7 +42,7 @@ export async function renderToday(main, ctx) {
     );
   };
   drawSync(ctx.status);
-  const off = watchStatus((s) => (ctx.isCurrent() ? drawSync(s) : off()));
+  const off = ctx.watchStatus((s) => (ctx.isCurrent() ? drawSync(s) : off()));
   show(
     main,
     h(

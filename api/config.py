@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -10,6 +9,8 @@ from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from api.files import create_once
 
 # The push services browsers use: Chrome/Edge-on-Android and Opera (FCM), Firefox
 # (Mozilla autopush), Safari (Apple), Edge on Windows (WNS).
@@ -122,19 +123,7 @@ class Settings(BaseSettings):
             return self.secret_key
         path = self.ensure_data_dir() / "secret_key"
         if not path.exists():
-            # Written whole to an owner-only temporary file, then linked into place: link
-            # fails if the name exists, so two instances starting together never both write
-            # it, and neither can read it half-written (empty) in between.
-            draft = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
-            fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as fp:
-                fp.write(secrets.token_urlsafe(48))
-            try:
-                os.link(draft, path)
-            except FileExistsError:
-                pass
-            finally:
-                draft.unlink()
+            create_once(path, secrets.token_urlsafe(48).encode())
         return SecretStr(path.read_text().strip())
 
 

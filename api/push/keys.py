@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from api.config import Settings
+from api.files import create_once
 
 
 class VapidKeyError(Exception):
@@ -84,7 +85,8 @@ def load_keys(settings: Settings) -> VapidKeys | None:
 
 def write_new_key(path: Path, *, replace: bool = False) -> bool:
     """Write a new private key (owner-only). Without `replace` an existing file is kept
-    (O_EXCL: two instances starting together never both write); True if one was written."""
+    (two instances starting together never both write, nor read it half made); True if
+    one was written."""
     path.parent.mkdir(parents=True, exist_ok=True)
     pem = pem_of(ec.generate_private_key(ec.SECP256R1()))
     if replace:
@@ -96,10 +98,4 @@ def write_new_key(path: Path, *, replace: bool = False) -> bool:
             fp.write(pem)
         tmp.replace(path)
         return True
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return False
-    with os.fdopen(fd, "wb") as fp:
-        fp.write(pem)
-    return True
+    return create_once(path, pem)

@@ -52,12 +52,23 @@ class StaticJson(ServerProcess):
 
 
 async def _client(
-    base: str, headers: dict[str, str], ids: list[str], n: int, seed: int
+    base: str,
+    headers: dict[str, str],
+    ids: list[str],
+    n: int,
+    seed: int,
+    pace: float | None = None,
 ) -> list[tuple[str, float]]:
+    """`n` requests one after the other; with `pace`, one every `pace` seconds (a person
+    reading each answer before the next click), starting at a random moment of the first."""
     rng = random.Random(seed)
     out = []
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as client:
+        due = time.perf_counter() + (rng.random() * pace if pace else 0.0)
         for i in range(n):
+            if pace:
+                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                due += pace
             if i % 2 == 0:
                 params = {"limit": 50, **rng.choice(QUERIES)}
                 kind, path = "queue", "/api/leads"
@@ -89,10 +100,12 @@ def _timed_round(
     return result
 
 
-def _round(base: str, headers: dict[str, str], ids: list[str], args: Any) -> dict[str, Any]:
+def _round(
+    base: str, headers: dict[str, str], ids: list[str], args: Any, pace: float | None = None
+) -> dict[str, Any]:
     async def all_clients() -> list[list[tuple[str, float]]]:
         return await asyncio.gather(
-            *(_client(base, headers, ids, args.requests, s) for s in range(args.clients))
+            *(_client(base, headers, ids, args.requests, s, pace) for s in range(args.clients))
         )
 
     start = time.perf_counter()
@@ -133,6 +146,10 @@ def run(backend: str, args: Any) -> dict[str, Any]:
                 static_runs.append(_timed_round(static, headers, mine, args))
         finally:
             static.stop()
+        # Not P4's measure (its clients ask again the moment an answer arrives, to find the
+        # throughput): the same 20 clients as people working, each asking every `--pace`
+        # seconds. What a coordinator waits for when twenty of them use the office at once.
+        paced = _round(st.server.base_url, headers, mine, args, pace=args.pace)
         version = database_version(st.engine)
 
     def figures(runs: list[dict[str, Any]]) -> dict[str, float]:
@@ -155,6 +172,14 @@ def run(backend: str, args: Any) -> dict[str, Any]:
         "database": version,
         "terrain": terrain,
         "static": floor,
+        "paced": {
+            "offered_per_s": args.clients / args.pace,
+            **{
+                f"{kind}_{name}": percentile(paced["ms"][kind], q)
+                for kind in ("queue", "detail")
+                for name, q in (("p50", 0.5), ("p95", 0.95))
+            },
+        },
         "throughput_ratio": terrain["requests_per_s"] / floor["requests_per_s"],
     }
 
@@ -166,6 +191,9 @@ def main() -> None:
     p.add_argument("--clients", type=int, default=20)
     p.add_argument("--requests", type=int, default=40, help="per client and round")
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument(
+        "--pace", type=float, default=1.0, help="seconds between a paced client's requests"
+    )
     args = p.parse_args()
     rows = [run(backend, args) for backend in backends(args.db)]
     print_table(
@@ -201,6 +229,13 @@ def main() -> None:
     )
     for r in rows:
         print(f"{r['backend']}: Terrain throughput = {r['throughput_ratio']:.0%} of static")
+    for r in rows:
+        q = r["paced"]
+        print(
+            f"{r['backend']}: {args.clients} clients each asking every {args.pace:g} s "
+            f"({q['offered_per_s']:g} requests/s): queue p50 / p95 {q['queue_p50']:.0f} / "
+            f"{q['queue_p95']:.0f} ms, detail {q['detail_p50']:.0f} / {q['detail_p95']:.0f} ms"
+        )
     write_json(args.json_path, {"machine": machine(), "args": vars(args), "results": rows})
 
 

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from api.errors import NotFound, PermissionDenied
@@ -23,7 +24,7 @@ from api.scope import lead_visible
 from api.syncapi import local
 from api.users.actor import Actor
 from api.vocab import Role
-from sync.sqltypes import utcnow
+from sync.sqltypes import table_of, utcnow
 
 
 @dataclass(frozen=True)
@@ -82,18 +83,19 @@ def list_followups(
     return [(row[0], row[1]) for row in rows], total
 
 
-def open_for_lead(session: Session, *, lead_id: uuid.UUID) -> list[Followup]:
-    """Open follow-ups of one lead, soonest first (caller has checked the lead is visible)."""
+_FOLLOWUPS = table_of(Followup)
+
+
+def open_for_lead(session: Session, *, lead_id: uuid.UUID) -> list[dict[str, Any]]:
+    """Open follow-ups of one lead, soonest first (caller has checked the lead is visible),
+    as plain rows: read-only, and a third of the ORM's time (performance.md P4)."""
+    t = _FOLLOWUPS
     rows = session.execute(
-        select(Followup)
-        .where(
-            col(Followup.lead_id) == lead_id,
-            col(Followup.done_at).is_(None),
-            col(Followup.deleted_at).is_(None),
-        )
-        .order_by(col(Followup.due_on), col(Followup.id))
+        sa_select(t)
+        .where(t.c.lead_id == lead_id, t.c.done_at.is_(None), t.c.deleted_at.is_(None))
+        .order_by(t.c.due_on, t.c.id)
     )
-    return list(rows.scalars())
+    return [dict(row) for row in rows.mappings()]
 
 
 def add_followup(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from api.errors import Conflict, NotFound
@@ -13,36 +15,41 @@ from api.interactions.schemas import InteractionCreate, VoidIn
 from api.leads.access import visible_lead
 from api.syncapi import local
 from api.users.actor import Actor
-from sync.sqltypes import utcnow
+from sync.sqltypes import table_of, utcnow
 
 
 def list_for_lead(
     session: Session, *, lead_id: uuid.UUID, limit: int | None = None, offset: int = 0
-) -> tuple[list[Interaction], int]:
+) -> tuple[list[dict[str, Any]], int]:
     """Newest first (caller has checked the lead is visible)."""
     where = col(Interaction.lead_id) == lead_id
     total = session.execute(select(func.count()).select_from(Interaction).where(where)).scalar_one()
     return timeline(session, lead_id=lead_id, limit=limit, offset=offset), total
 
 
+_INTERACTIONS = table_of(Interaction)
+
+
 def timeline(
     session: Session, *, lead_id: uuid.UUID, limit: int | None = None, offset: int = 0
-) -> list[Interaction]:
-    """The lead's interactions, newest first, without counting them (the lead detail)."""
+) -> list[dict[str, Any]]:
+    """The lead's interactions, newest first, without counting them (the lead detail). As
+    plain rows: read-only, and a third of the ORM's time (performance.md P4)."""
+    t = _INTERACTIONS
     query = (
-        select(Interaction)
-        .where(col(Interaction.lead_id) == lead_id)
-        .order_by(col(Interaction.occurred_at).desc(), col(Interaction.created_at).desc())
+        sa_select(t)
+        .where(t.c.lead_id == lead_id)
+        .order_by(t.c.occurred_at.desc(), t.c.created_at.desc())
         .offset(offset)
     )
     if limit is not None:
         query = query.limit(limit)
-    return list(session.execute(query).scalars())
+    return [dict(row) for row in session.execute(query).mappings()]
 
 
 def list_interactions(
     session: Session, *, actor: Actor, lead_id: uuid.UUID, limit: int, offset: int
-) -> tuple[list[Interaction], int]:
+) -> tuple[list[dict[str, Any]], int]:
     lead = visible_lead(session, actor=actor, lead_id=lead_id)
     return list_for_lead(session, lead_id=lead.id, limit=limit, offset=offset)
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnClause, Connection, Row, func, literal_column
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -35,7 +36,7 @@ from api.scope import Viewer, can_see_lead
 from api.syncapi import local
 from api.users.actor import Actor
 from sync.push import Mutator
-from sync.sqltypes import utcnow
+from sync.sqltypes import table_of, utcnow
 
 MAX_PAGE = 200
 
@@ -117,13 +118,23 @@ def list_leads(
     return rows, found
 
 
-def latest_consent(session: Session, lead_id: uuid.UUID) -> Consent | None:
-    return session.execute(
-        select(Consent)
-        .where(col(Consent.lead_id) == lead_id)
-        .order_by(col(Consent.given_at).desc(), col(Consent.id).desc())
-        .limit(1)
-    ).scalar_one_or_none()
+_CONSENTS = table_of(Consent)
+
+
+def latest_consent(session: Session, lead_id: uuid.UUID) -> dict[str, Any] | None:
+    """The lead's latest consent record as a plain row (read-only: the lead detail)."""
+    t = _CONSENTS
+    row = (
+        session.execute(
+            sa_select(t)
+            .where(t.c.lead_id == lead_id)
+            .order_by(t.c.given_at.desc(), t.c.id.desc())
+            .limit(1)
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row is not None else None
 
 
 # ---------------------------------------------------------------- writes

@@ -124,37 +124,51 @@ def test_my_leads_the_teams_search_filter_sort_and_today(live: Live, phone: Phon
     assert phone.errors == []
 
 
-def test_an_edit_that_lost_shows_both_values(live: Live, phone: Phone) -> None:
+def same_time_commune_edits(
+    live: Live, phone: Phone, name: str, *, office_first: bool
+) -> tuple[str, Person]:
+    """A lead in Forest; offline, the agent moves it to Uccle and the office to Auderghem
+    (before or after the agent); back online the phone syncs. The lead's id and its agent."""
     person = agent(live)
-    lead = live.create_lead(person, "Canaryepsilon", commune="Forest")
+    lead = live.create_lead(person, name, commune="Forest")
     page = phone.open()
     phone.log_in(person)
     phone.wait_synced()
 
-    # Offline, the agent changes the commune; later, at the office, it is changed again.
+    def office_edit() -> None:
+        response = live.http.patch(
+            f"/api/leads/{lead['id']}", json={"commune": "Auderghem"}, headers=person.headers()
+        )
+        assert response.status_code == 200, response.text
+
     phone.offline()
+    if office_first:
+        office_edit()
     phone.go(f"#/leads/{lead['id']}")
     page.get_by_role("link", name="Modifier les informations").click()
     page.get_by_label("Commune").fill("Uccle")
     page.get_by_role("button", name="Enregistrer les modifications").click()
     expect(page.locator(".lead-head")).to_be_visible()
-    response = live.http.patch(
-        f"/api/leads/{lead['id']}", json={"commune": "Auderghem"}, headers=person.headers()
-    )
-    assert response.status_code == 200, response.text
-
+    if not office_first:
+        office_edit()
     phone.offline(False)
     phone.go("#/outbox")
     phone.sync_now()
+    return str(lead["id"]), person
+
+
+def test_an_edit_that_lost_shows_both_values(live: Live, phone: Phone) -> None:
+    lead_id, person = same_time_commune_edits(live, phone, "Canaryepsilon", office_first=False)
+    page = phone.p
     phone.go("#/today")
     attention = page.locator(".today section", has_text="À regarder")
     expect(attention).to_contain_text("1 modification faite en même temps que quelqu'un d'autre")
-    phone.go(f"#/leads/{lead['id']}")
+    phone.go(f"#/leads/{lead_id}")
     conflict = page.locator(".conflict")
     expect(conflict).to_contain_text("Commune")
     expect(conflict.locator(".conflict-values")).to_contain_text("Uccle")
     expect(conflict.locator(".conflict-values")).to_contain_text("Auderghem")
-    assert live.get(f"/api/leads/{lead['id']}", person)["commune"] == "Auderghem"
+    assert live.get(f"/api/leads/{lead_id}", person)["commune"] == "Auderghem"
     assert phone.errors == []
 
 
@@ -162,27 +176,9 @@ def test_an_edit_that_won_shows_its_value_once(live: Live, phone: Phone) -> None
     """The office changed the commune first, the agent later while offline: the agent's
     later change is kept. The phone says so, with the agent's value once (the office's
     value never reaches the phone; it was shown as "value now", the agent's own twice)."""
-    person = agent(live)
-    lead = live.create_lead(person, "Canaryzeta", commune="Forest")
-    page = phone.open()
-    phone.log_in(person)
-    phone.wait_synced()
-
-    phone.offline()
-    response = live.http.patch(
-        f"/api/leads/{lead['id']}", json={"commune": "Auderghem"}, headers=person.headers()
-    )
-    assert response.status_code == 200, response.text
-    phone.go(f"#/leads/{lead['id']}")
-    page.get_by_role("link", name="Modifier les informations").click()
-    page.get_by_label("Commune").fill("Uccle")
-    page.get_by_role("button", name="Enregistrer les modifications").click()
-    expect(page.locator(".lead-head")).to_be_visible()
-
-    phone.offline(False)
-    phone.go("#/outbox")
-    phone.sync_now()
-    phone.go(f"#/leads/{lead['id']}")
+    lead_id, person = same_time_commune_edits(live, phone, "Canaryzeta", office_first=True)
+    page = phone.p
+    phone.go(f"#/leads/{lead_id}")
     conflict = page.locator(".conflict")
     expect(conflict).to_contain_text("Commune")
     expect(conflict).to_contain_text("La vôtre a été gardée")
@@ -190,7 +186,7 @@ def test_an_edit_that_won_shows_its_value_once(live: Live, phone: Phone) -> None
     expect(values).to_contain_text("Votre valeur")
     expect(values).to_contain_text("Uccle")
     expect(values).not_to_contain_text("Valeur actuelle")
-    assert live.get(f"/api/leads/{lead['id']}", person)["commune"] == "Uccle"
+    assert live.get(f"/api/leads/{lead_id}", person)["commune"] == "Uccle"
     assert phone.errors == []
 
 

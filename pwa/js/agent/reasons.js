@@ -2,6 +2,7 @@
 /** Why the server refused a change, for people (rejection codes of api/syncapi/handlers). */
 import { t } from '../app/i18n.js';
 import { h } from '../app/ui/dom.js';
+import { fieldLabel as leadFieldLabel } from '../app/vocab.js';
 
 /** @param {string | null} code */
 export function reasonText(code) {
@@ -62,26 +63,23 @@ export function shown(value) {
   return Array.isArray(value) ? value.join(', ') : String(value);
 }
 
-/** The lead form's label of a field the server named. @param {string} name */
+/** Where the lead form words a field otherwise than a lead's details do (app/vocab.js). */
+const FORM_WORDING = /** @type {Record<string, () => string>} */ ({
+  last_name: () => t('Last name (optional)'),
+  channel: () => t('How did you meet?'),
+  campaign: () => t('Campaign (optional)'),
+  consent: () => t('Consent'),
+});
+
+/**
+ * The lead form's label of a field the server named (null: not a field of the form).
+ * @param {string} name
+ */
 export function fieldLabel(name) {
-  /** @type {Record<string, () => string>} */
-  const labels = {
-    first_name: () => t('First name'),
-    last_name: () => t('Last name (optional)'),
-    phone: () => t('Phone'),
-    email: () => t('E-mail address'),
-    language: () => t('Language'),
-    commune: () => t('Commune'),
-    postcode: () => t('Postcode'),
-    project_idea: () => t('Project idea'),
-    sector: () => t('Sector'),
-    project_stage: () => t('Stage of the project'),
-    needs: () => t('Needs'),
-    channel: () => t('How did you meet?'),
-    campaign: () => t('Campaign (optional)'),
-    consent: () => t('Consent'),
-  };
-  return labels[name]?.() ?? null;
+  const form = FORM_WORDING[name];
+  if (form) return form();
+  const label = leadFieldLabel(name);
+  return label === name ? null : label;
 }
 
 /**

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, PrivateAttr, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.files import create_once
@@ -22,6 +22,7 @@ DEFAULT_PUSH_HOSTS = (
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TERRAIN_", extra="ignore")
+    _read_secret_key: SecretStr | None = PrivateAttr(default=None)
 
     data_dir: Path = Path("./data")
     database_url: str = ""
@@ -121,10 +122,14 @@ class Settings(BaseSettings):
         """The configured key, or one generated once into DATA_DIR and reused after."""
         if self.secret_key is not None:
             return self.secret_key
-        path = self.ensure_data_dir() / "secret_key"
-        if not path.exists():
-            create_once(path, secrets.token_urlsafe(48).encode())
-        return SecretStr(path.read_text().strip())
+        # Read once: every detail view's audit row asks for it (its pseudonym), and reading
+        # the file each time was a mkdir, a stat and a read per view (bench/api_reads.py).
+        if self._read_secret_key is None:
+            path = self.ensure_data_dir() / "secret_key"
+            if not path.exists():
+                create_once(path, secrets.token_urlsafe(48).encode())
+            self._read_secret_key = SecretStr(path.read_text().strip())
+        return self._read_secret_key
 
 
 @lru_cache

@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 from api import migrate
 from api.audit import trail as audit
 from api.config import Settings, get_settings
-from api.db import begin_write, check_durability, get_engine, make_engine
+from api.db import begin_write, check_durability, get_engine, make_engine, refresh_statistics
 from api.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
 from api.errors import AppError
 from api.privacy import commands as privacy_commands
@@ -110,6 +110,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 f"Seeded the demo organisation: {summary.counts['Lead']} leads "
                 f"in {summary.seconds:.1f} s."
             )
+    # After the demo's leads, if any: statistics of empty tables would be none at all.
+    refresh_statistics(engine)
     engine.dispose()
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     base_url = f"http://{shown_host}:{args.port}"

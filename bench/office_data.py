@@ -129,5 +129,11 @@ def vacuum(engine: Engine) -> None:
     """What autovacuum (PostgreSQL) or a routine ANALYZE would have done by the time anyone
     reads: the triggers rewrote each lead once per status change while seeding, and those
     dead row versions and stale statistics are not what a coordinator's query meets."""
+    if engine.dialect.name == "sqlite":
+        # In a transaction of its own: under AUTOCOMMIT the BEGIN that api/db.py's hook
+        # emits was never committed, and SQLite's statistics were silently not kept.
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+        return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE")
+        conn.exec_driver_sql("VACUUM ANALYZE")

@@ -35,6 +35,27 @@ class UTCDateTime(TypeDecorator[datetime]):
         assert isinstance(value, datetime)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
+    def result_processor(self, dialect: Dialect, coltype: object) -> Any:
+        if dialect.name == "sqlite":
+            return _from_sqlite_text
+        return super().result_processor(dialect, coltype)
+
+
+def _from_sqlite_text(value: str | None) -> datetime | None:
+    """A SQLite timestamp (naive UTC text, "2026-12-04 10:00:00.123456") read in one C call.
+
+    The default chain — SQLAlchemy's parse, then `process_result_value`'s `replace` — cost
+    about 1.5 µs a value, and a queue page reads 400 of them (50 leads, 8 timestamps:
+    bench/api_reads.py); `replace` with a keyword alone is 0.8 µs. Anything else (a value
+    written with an offset or a "Z") goes the general way, with the same result."""
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value + "+00:00")
+    except ValueError:
+        parsed = datetime.fromisoformat(value)
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import signal
+import sqlite3
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
@@ -77,6 +78,10 @@ def test_serve_demo_then_agent_lists_leads(tmp_path: Path, fresh_backend: str) -
     if fresh_backend == "sqlite":
         assert (data_dir / "terrain.sqlite3").exists()
         assert (data_dir / "secret_key").stat().st_mode & 0o777 == 0o600
+        # The query planner's statistics of the demo's leads (api/db.py refresh_statistics).
+        with sqlite3.connect(data_dir / "terrain.sqlite3") as stats:
+            found = stats.execute("SELECT idx FROM sqlite_stat1 WHERE tbl = 'lead'").fetchall()
+        assert ("ix_lead_reached_contacted",) in found, found
 
 
 def test_readme_documents_the_quick_start_logins_and_every_setting() -> None:

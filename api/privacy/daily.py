@@ -1,7 +1,8 @@
 """The retention purge inside `terrain serve`: a thread that runs it an hour after start,
-then every TERRAIN_PURGE_INTERVAL_H hours. On PostgreSQL an advisory lock keeps it to one
-instance at a time (it is idempotent anyway). `serve --demo` leaves it off: the invented
-demo history is older than the retention period."""
+then every TERRAIN_PURGE_INTERVAL_H hours, each time followed by a refresh of SQLite's
+statistics. On PostgreSQL an advisory lock keeps it to one instance at a time (it is
+idempotent anyway). `serve --demo` leaves it off: the invented demo history is older than
+the retention period."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from api.config import Settings
+from api.db import refresh_statistics
 from api.privacy import retention
 
 log = logging.getLogger("terrain.purge")
@@ -42,6 +44,11 @@ class DailyPurge:
                 self.run_once()
             except Exception as exc:  # the next run tries again; the server keeps serving
                 log.error("purge failed: %s", type(exc).__name__)
+            try:
+                # As the leads grow, SQLite's plans follow (api/db.py).
+                refresh_statistics(self.engine)
+            except Exception as exc:
+                log.error("statistics failed: %s", type(exc).__name__)
 
     def run_once(self) -> retention.PurgeReport | None:
         """One purge, unless another instance is running one (None then)."""

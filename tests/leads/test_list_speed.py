@@ -6,21 +6,25 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text, update
 from sqlmodel import Session
 
+from api.db import make_engine, refresh_statistics
 from api.leads import totals
 from api.leads.filters import LeadFilters
 from api.leads.models import Lead
 from api.leads.schemas import LeadSort
 from api.leads.service import page_query
 from api.users.actor import Actor
+from api.users.models import Organisation, Team, User
 from sync.sqltypes import utcnow
 from tests.conftest import World
 from tests.leads.helpers import create_lead
+from tests.scratch import scratch_database
 
 
 def _plan(db: Session, sort: LeadSort, filters: LeadFilters, world: World) -> str:
@@ -102,3 +106,49 @@ def test_the_last_page_knows_its_total(client: TestClient, world: World) -> None
     ]
     assert [len(p["items"]) for p in pages] == [2, 1, 0]
     assert [p["total"] for p in pages] == [3, 3, 3]
+
+
+def test_a_late_stage_drill_down_reads_that_stage_once_sqlite_has_statistics(
+    tmp_path: Path,
+) -> None:
+    """`reached=applied` (a funnel number's leads): with the statistics `terrain serve`
+    gathers (api/db.py refresh_statistics), SQLite reads the few leads that applied from
+    their own index instead of walking the team's leads in the list's order."""
+    with scratch_database("sqlite", tmp_path) as url:
+        engine = make_engine(url)
+        org = Organisation(name="Org")
+        team = Team(organisation_id=org.id, name="Brussels")
+        viewer = User(
+            organisation_id=org.id, email="c@x.be", name="C", role="coordinator", password_hash="-"
+        )
+        now = utcnow()
+        with Session(engine, expire_on_commit=False) as session:
+            session.add_all([org, team])
+            session.flush()
+            session.add_all(
+                Lead(
+                    id=uuid.uuid4(),
+                    team_id=team.id,
+                    first_name=f"P{n}",
+                    channel="coffee_stand",
+                    applied_at=now if n % 100 == 0 else None,
+                )
+                for n in range(1000)
+            )
+            session.commit()
+        actor = Actor(user=viewer, device=None, team_ids=frozenset({team.id}))  # type: ignore[arg-type]
+        query = page_query(
+            actor, LeadFilters(reached="applied"), LeadSort.last_touch_at_desc, now=now
+        )
+        sql = str(query.limit(50).compile(engine, compile_kwargs={"literal_binds": True}))
+
+        def plan() -> str:
+            with engine.connect() as conn:
+                return "\n".join(row[3] for row in conn.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+
+        assert "ix_lead_reached_applied" not in plan()  # no statistics: the list's order wins
+        refresh_statistics(engine)
+        assert "ix_lead_reached_applied" in plan(), plan()
+        with engine.connect() as conn:
+            assert len(conn.execute(text(sql)).all()) == 10
+        engine.dispose()

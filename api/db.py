@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import time
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -14,6 +15,7 @@ import anyio.to_thread
 import orjson
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
@@ -78,6 +80,32 @@ def _json_loads(text: str | bytes) -> Any:
         return json.loads(text)
 
 
+# A pooled connection that waited longer than this is checked (a `SELECT 1`) before a
+# request uses it: the database may have restarted meanwhile. One given back moments ago is
+# used as it is. SQLAlchemy's pool_pre_ping checked every one, a round trip before each
+# request's first query (bench/api_reads.py); a connection that died in the last seconds
+# now fails its request's query once, and the pool then renews all of them.
+PING_AFTER_IDLE_S = 10.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    def stamp(_dbapi_conn: Any, record: ConnectionPoolEntry) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    def check(dbapi_conn: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        since = record.info.get("idle_since", 0.0)
+        if time.monotonic() - since < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError() from exc  # the pool replaces it and tries again
+
+    event.listen(engine, "connect", stamp)
+    event.listen(engine, "checkin", stamp)
+    event.listen(engine, "checkout", check)
+
+
 def make_engine(url: str, *, echo: bool = False, write_guard: bool = False) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
@@ -96,19 +124,24 @@ def make_engine(url: str, *, echo: bool = False, write_guard: bool = False) -> E
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(
+    engine = create_engine(
         url,
         echo=echo,
         hide_parameters=not echo,
         json_deserializer=_json_loads,
         **POOL,
-        pool_pre_ping=True,
         # Durable acknowledgement (sync invariant I2) even if the server default was relaxed.
         # random_page_cost: SSD storage (PostgreSQL's own advice for it, 1.1). With the
         # spinning-disk default a push's 50-key lookup scans a table of 10,000
         # interactions instead of using its primary key (1.4 ms against 0.1 ms).
-        connect_args={"options": "-c synchronous_commit=on -c random_page_cost=1.1"},
+        # timezone=UTC: timestamps come back in UTC whatever the server's default zone, as
+        # psycopg's `timezone.utc` (sync/sqltypes.py returns those as they are).
+        connect_args={
+            "options": "-c synchronous_commit=on -c random_page_cost=1.1 -c timezone=UTC"
+        },
     )
+    _ping_when_idle(engine)
+    return engine
 
 
 def refresh_statistics(engine: Engine) -> None:

@@ -18,7 +18,7 @@ import api.models  # noqa: F401  (the whole metadata)
 from api import migrate
 from api.audit.models import AuditEvent
 from api.db import check_durability, make_engine
-from tests.scratch import BACKENDS, BIN, REPO_ROOT, scratch_database, terrain_env
+from tests.scratch import BACKENDS, BIN, PG_URL, REPO_ROOT, scratch_database, terrain_env
 
 
 def test_durability_settings_hold_on_every_connection(engine: Engine, backend: str) -> None:
@@ -149,3 +149,43 @@ def test_two_processes_migrating_at_once_both_succeed(tmp_path: Path, fresh_back
         with engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar_one() == 1
         engine.dispose()
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL's pool (TERRAIN_TEST_DATABASE_URL)")
+def test_a_pooled_connection_is_checked_only_after_waiting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No `SELECT 1` before a request's query on a connection given back moments ago; one
+    that waited is checked, and a dead one is replaced before anyone uses it. Sessions are
+    in UTC, whatever the server's default zone."""
+    assert PG_URL is not None
+    engine = make_engine(PG_URL)
+    pings: list[object] = []
+    dead: set[int] = set()
+    real_ping = engine.dialect.do_ping
+
+    def ping(dbapi_conn: Any) -> bool:
+        pings.append(dbapi_conn)
+        if id(dbapi_conn) in dead:
+            raise engine.dialect.loaded_dbapi.OperationalError("server closed the connection")
+        return bool(real_ping(dbapi_conn))
+
+    monkeypatch.setattr(engine.dialect, "do_ping", ping)
+    with engine.connect() as conn:
+        assert conn.execute(text("SHOW TimeZone")).scalar() == "UTC"
+        first = conn.connection.dbapi_connection
+    with engine.connect() as conn:
+        assert conn.connection.dbapi_connection is first
+    assert pings == []  # fresh, then given back moments ago
+
+    monkeypatch.setattr("api.db.PING_AFTER_IDLE_S", 0.0)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT 1")).scalar() == 1
+    assert pings == [first]
+
+    dead.add(id(first))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT 1")).scalar() == 1
+        assert conn.connection.dbapi_connection is not first
+    assert pings[1] is first and len(pings) == 3  # the dead one, then its replacement
+    engine.dispose()

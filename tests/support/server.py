@@ -64,7 +64,6 @@ class ServerProcess:
         entry: str = "uvicorn",
         args: Sequence[str] | None = None,
         root: Path | None = None,
-        workers: int = 1,
     ) -> None:
         self.database_url = database_url
         # The source tree the server runs (imports and working directory): this one, or a
@@ -76,7 +75,6 @@ class ServerProcess:
         self.log_path = log_path or data_dir / f"server-{self.port}.log"
         assert entry in ("uvicorn", "terrain")
         self.entry = entry
-        self.workers = workers
         # `terrain serve` options after host and port; quiet by default, as the tests of
         # the engine want, while a quick-start test passes `--demo` and reads the log.
         quiet = ("--workers", "1", "--log-level", "warning")
@@ -119,7 +117,7 @@ class ServerProcess:
             "--factory",
             *where,
             "--workers",
-            str(self.workers),
+            "1",
             "--no-access-log",
             "--log-level",
             "warning",

@@ -61,13 +61,13 @@ def _sqlite_guard(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         raise WriteOutsideWriter(statement.split("(", 1)[0][:60])
 
 
-# As many pooled connections as requests can hold one at once: anyio's 40 worker threads
-# (20 coordinators' browsers keep about 20 busy). With fewer, every connection given back
-# while more than the pool's size are out is closed, and the next request opens a new one:
-# on PostgreSQL a backend process forked and authenticated, on SQLite a file opened with an
-# empty page cache. Measured with bench/api_reads.py (20 clients): a pool of 10 did that
-# many times a second.
-POOL = {"pool_size": 40, "max_overflow": 10}
+# Connections kept open: 20, of at most 30 (PostgreSQL allows 100 by default, shared by
+# every instance). A connection given back while more than the kept number are out is
+# closed, and the next request opens a new one: on PostgreSQL a backend process forked and
+# authenticated, on SQLite a file opened with an empty page cache. With 10 kept, 20
+# coordinators' browsers did that many times a second (bench/api_reads.py). The hot reads
+# hold at most HOT_READ_THREADS of them (api/deps.py); the sync's requests take the rest.
+POOL = {"pool_size": 20, "max_overflow": 10}
 
 
 def _json_loads(text: str | bytes) -> Any:

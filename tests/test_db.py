@@ -189,3 +189,17 @@ def test_a_pooled_connection_is_checked_only_after_waiting(
         assert conn.connection.dbapi_connection is not first
     assert pings[1] is first and len(pings) == 3  # the dead one, then its replacement
     engine.dispose()
+
+
+def test_an_upgrade_is_one_transaction_on_sqlite(tmp_path: Path) -> None:
+    """From the first statement to head under one write lock: committed after each
+    migration, a second instance starting at the same moment took the lock in between,
+    read that revision and ran the next migration, which the first then ran again."""
+    with scratch_database("sqlite", tmp_path, migrated=False) as url:
+        engine = make_engine(url)
+        commits: list[int] = []
+        event.listen(engine, "commit", lambda _conn: commits.append(1))
+        migrate.upgrade(engine)
+        assert len(commits) == 1
+        migrate.check(engine)
+        engine.dispose()

@@ -46,6 +46,12 @@ def _run(connection: Connection) -> None:
         render_as_batch=True,
         compare_type=True,
         include_object=include_object,
+        # One transaction for the whole upgrade on SQLite too (its DDL is transactional;
+        # api/db.py issues BEGIN itself, so the driver never commits before DDL). Alembic
+        # otherwise commits after each migration, and a second instance starting at the
+        # same moment took the write lock in between, read that revision and ran the next
+        # migration, which the first then ran again ("no such index", seen in CI).
+        transactional_ddl=True,
     )
     with context.begin_transaction(), warnings.catch_warnings():
         for name in MIGRATION_ONLY_INDEXES:

@@ -250,4 +250,7 @@ def test_more_leads_than_people_reached_reads_as_an_incomplete_tally(
         if cell.endswith("%")
     ]
     assert shown and max(shown) <= 100, shown
+    # The words stand where a figure would: the column stays on the figures' end edge.
+    expect(table.locator("tbody td:last-child").first).to_have_class("num")
+    expect(table.locator("thead th:last-child")).to_have_class("num")
     assert page.errors == []  # type: ignore[attr-defined]

@@ -59,11 +59,20 @@ export function count(n) {
 }
 
 /**
+ * A word that stands where a figure would (e.g. "Tally incomplete" for a conversion): its
+ * column keeps the figures' alignment. @param {string} text
+ */
+export function inPlaceOfFigure(text) {
+  return h('span', { 'data-figure': true }, text);
+}
+
+/**
  * Whether a cell holds a figure (a number, or a count or share as formatted here: digits,
- * separators, "%", a dash for a suppressed cell). @param {unknown} cell
+ * separators, "%", a dash for a suppressed cell; or a word in place of one). @param {unknown} cell
  */
 function isFigure(cell) {
   if (cell === null || cell === undefined || typeof cell === 'number') return true;
+  if (cell instanceof HTMLElement && cell.dataset.figure !== undefined) return true;
   const text = typeof cell === 'string' ? cell : cell instanceof Node ? cell.textContent || '' : '';
   return /^[\d\s\u00a0\u202f.,%()–+-]*$/.test(text.trim());
 }

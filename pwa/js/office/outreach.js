@@ -7,7 +7,7 @@
 import { request } from '../app/api.js';
 import { formatDate, formatDay, t } from '../app/i18n.js';
 import { h, show } from '../app/ui/dom.js';
-import { count, dataTable, inputField, navigate, percent, problem, routeParams } from './common.js';
+import { count, dataTable, inPlaceOfFigure, inputField, navigate, percent, problem, routeParams } from './common.js';
 
 /**
  * @param {HTMLElement} main
@@ -92,5 +92,5 @@ export async function renderOutreach(main, view, route) {
  * @param {{reached: number, leads: number, conversion: number | null}} w
  */
 function conversion(w) {
-  return w.reached > 0 && w.leads > w.reached ? t('Tally incomplete') : percent(w.conversion);
+  return w.reached > 0 && w.leads > w.reached ? inPlaceOfFigure(t('Tally incomplete')) : percent(w.conversion);
 }

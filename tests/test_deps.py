@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from api import deps
 from api.leads import timeline
+from api.users.actor import Actor
 from tests.conftest import World
 
 
@@ -41,6 +42,10 @@ def test_at_most_hot_read_threads_answer_at_once(
             return _Answer(n=answered)
 
     monkeypatch.setattr(timeline, "lead_detail", slow_detail)
+    # No database work in the requests: the tests' requests share one session, which is
+    # not for concurrent use (the real server opens one per request).
+    coordinator = Actor(user=world.coordinator, device=None, team_ids=frozenset())  # type: ignore[arg-type]
+    monkeypatch.setattr(deps, "request_actor", lambda _request, _session: coordinator)
     asked = 3 * deps.HOT_READ_THREADS
 
     def ask(_n: int) -> int:

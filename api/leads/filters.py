@@ -12,23 +12,13 @@ from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import col
 
 from api.fields import normalise_phone
-from api.leads.models import Lead
+from api.leads.models import REACHED_STAGES, Lead
 from api.leads.rules import BRUSSELS, FIRST_CALL_DAYS
 from api.scope import Viewer, lead_visible
 from api.validation import FieldProblem
 
 # Funnel stages a drill-down can ask for ("the leads that reached it"), by their column.
-STAGE_COLUMNS = {
-    "contacted": Lead.contacted_at,
-    "qualified": Lead.qualified_at,
-    "applied": Lead.applied_at,
-    "financed": Lead.financed_at,
-    "coached": Lead.coached_at,
-    "referred": Lead.referred_at,
-    "not_eligible": Lead.not_eligible_at,
-    "unreachable": Lead.unreachable_at,
-    "withdrawn": Lead.withdrawn_at,
-}
+STAGE_COLUMNS = {stage: getattr(Lead, f"{stage}_at") for stage in REACHED_STAGES}
 
 # Send-back states the queue can show: sent back and not answered yet, or answered.
 SENT_BACK = ("waiting", "answered")

@@ -34,7 +34,8 @@ def _reached_index(stage: str) -> Index:
     )
 
 
-# The funnel's stages, as api/leads/filters.py STAGE_COLUMNS names them.
+# The funnel's stages a drill-down can ask for, each with its `<stage>_at` column (api/leads/
+# filters.py STAGE_COLUMNS) and its index.
 REACHED_STAGES = (
     "contacted",
     "qualified",
